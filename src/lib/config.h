@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A vServer's configuration file (INI, <root>/vservers/NAME/config) to and from
+ * struct wirt_spec. Parsing and validation are separate passes: the parser fills the
+ * spec from "[section] key = value" lines, validation names the field that is wrong
+ * ("[vserver] hostname: ...").
+ */
+#ifndef WIRT_CONFIG_H
+#define WIRT_CONFIG_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* Parses 'len' bytes of INI text into spec (which it initialises first) and validates
+ * it. Unknown sections or keys, duplicate keys and bad values are errors naming the
+ * line or field. Returns 0 or -EINVAL. */
+int wirt_config_parse(const char *text, size_t len, struct wirt_spec *spec,
+		      struct wirt_error *err);
+
+/* Formats spec as INI text into buf. Returns the length, or -ENOSPC. */
+int wirt_config_format(const struct wirt_spec *spec, char *buf, size_t size);
+
+/* Reads and parses the file 'path'. The error names the file. */
+int wirt_config_load(const char *path, struct wirt_spec *spec, struct wirt_error *err);
+
+/* Writes spec to 'path' atomically (temporary file, fsync, rename). */
+int wirt_config_save(const char *path, const struct wirt_spec *spec, struct wirt_error *err);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Validation of the small values operators type: names, hostnames, sizes. Pure
+ * functions, unit tested and fuzzed; they fill err with a one-line cause.
+ */
+#ifndef WIRT_VALIDATE_H
+#define WIRT_VALIDATE_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+/* A vServer or template name: 1..WIRT_NAME_MAX characters of [A-Za-z0-9_.-], starting
+ * with a letter or digit (so never "." or ".."). 'kind' ("vServer", "template") is
+ * used in the message: "invalid vServer name 'a/b': ..." */
+int wirt_name_validate(const char *kind, const char *name, struct wirt_error *err);
+
+/* A hostname per RFC 1123: dot-separated labels of [A-Za-z0-9-], 1..63 each, not
+ * starting or ending with '-', total 1..64. */
+int wirt_hostname_validate(const char *hostname, struct wirt_error *err);
+
+/* "512", "64K", "64M", "1.5G", "2T", with an optional "B"/"iB" ("64MiB"): binary
+ * units. Rejects empty, negative, overflow and trailing garbage. */
+int wirt_size_parse(const char *s, uint64_t *ret_bytes, struct wirt_error *err);
+
+/* A decimal unsigned integer in [min, max], nothing else in s. */
+int wirt_uint_parse(const char *s, uint64_t min, uint64_t max, uint64_t *ret,
+		    struct wirt_error *err);
+
+#endif

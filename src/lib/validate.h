@@ -6,6 +6,7 @@
 #ifndef WIRT_VALIDATE_H
 #define WIRT_VALIDATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -26,5 +27,15 @@ int wirt_size_parse(const char *s, uint64_t *ret_bytes, struct wirt_error *err);
 /* A decimal unsigned integer in [min, max], nothing else in s. */
 int wirt_uint_parse(const char *s, uint64_t min, uint64_t max, uint64_t *ret,
 		    struct wirt_error *err);
+
+/* Renders s for a message: printable ASCII as it is, '\\' doubled, any other byte
+ * (control characters, DEL, non-ASCII) as \xNN, so a value never puts raw control
+ * characters on a terminal. Writes at most size - 1 bytes; a cut result ends in "...".
+ * Returns buf. */
+const char *wirt_str_escape(const char *s, char *buf, size_t size);
+
+/* A buffer size for wirt_str_escape that shows a whole name or hostname (4 bytes per
+ * escaped byte are shown only as far as they fit). */
+#define WIRT_ESCAPE_MAX 96
 
 #endif

@@ -9,40 +9,49 @@
 
 #include "error.h"
 
-/* A cause code that marks "the message says it all" (validation errors). */
-#define WIRT_ERROR_NO_STRERROR (-1)
-
-static int to_ret(int code)
+static int set(struct wirt_error *err, int code, int plain, const char *fmt, va_list ap)
 {
-	if (code == WIRT_ERROR_NO_STRERROR)
-		return -EINVAL;
-	return code > 0 ? -code : -EIO;
+	if (code < 0)
+		code = -code;
+	if (code == 0)
+		code = EIO;
+	err->code = code;
+	err->plain = plain;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -code;
 }
 
 int wirt_errorf(struct wirt_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
+	int r;
 
-	if (code < 0 && code != WIRT_ERROR_NO_STRERROR)
-		code = -code;
-	if (code == 0)
-		code = EIO;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	r = set(err, code, 0, fmt, ap);
 	va_end(ap);
-	return to_ret(code);
+	return r;
 }
 
 int wirt_error_invalid(struct wirt_error *err, const char *fmt, ...)
 {
 	va_list ap;
+	int r;
 
-	err->code = WIRT_ERROR_NO_STRERROR;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	r = set(err, EINVAL, 1, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return r;
+}
+
+int wirt_error_plain(struct wirt_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = set(err, code, 1, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int wirt_error_prefix(struct wirt_error *err, const char *fmt, ...)
@@ -59,12 +68,14 @@ int wirt_error_prefix(struct wirt_error *err, const char *fmt, ...)
 		snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
 	else
 		snprintf(err->msg, sizeof(err->msg), "%s", prefix);
-	return to_ret(err->code);
+	if (err->code == 0)
+		err->code = EIO;
+	return -err->code;
 }
 
 const char *wirt_error_format(const struct wirt_error *err, char *buf, size_t size)
 {
-	if (err->code == WIRT_ERROR_NO_STRERROR || err->code == 0)
+	if (err->plain || err->code == 0)
 		snprintf(buf, size, "%s", err->msg);
 	else
 		snprintf(buf, size, "%s: %s", err->msg, strerror(err->code));
@@ -74,5 +85,6 @@ const char *wirt_error_format(const struct wirt_error *err, char *buf, size_t si
 void wirt_error_clear(struct wirt_error *err)
 {
 	err->code = 0;
+	err->plain = 0;
 	err->msg[0] = '\0';
 }

@@ -13,6 +13,7 @@
 
 struct wirt_error {
 	int code;		  /* positive errno of the cause, 0 when none */
+	int plain;		  /* the message says it all: no strerror appended */
 	char msg[WIRT_ERROR_MAX]; /* "step 'object'" context, outermost first */
 };
 
@@ -25,6 +26,11 @@ int wirt_errorf(struct wirt_error *err, int code, const char *fmt, ...)
  * The cause is EINVAL; wirt_error_format leaves out strerror for these. */
 int wirt_error_invalid(struct wirt_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A state or lookup failure whose message says it all ("no such vServer", "is
+ * running"): returns -code, and the final text has no strerror. */
+int wirt_error_plain(struct wirt_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Prepends "<fmt>: " to err->msg, keeping the cause. Returns -err->code. */
 int wirt_error_prefix(struct wirt_error *err, const char *fmt, ...)

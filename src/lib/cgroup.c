@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cgroup v1 and v2 backends: see cgroup.h. The v1 backend keeps one directory per
+ * controller hierarchy; the v2 backend one directory with the controllers enabled in
+ * the parent's cgroup.subtree_control.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "cgroup.h"
+#include "fsutil.h"
+#include "paths.h"
+#include "util.h"
+
+/* v1 hierarchies a vServer joins. "systemd" is the named hierarchy systemd guests
+ * expect; cpuset needs cpus/mems copied from the parent before a task may join. */
+static const char *const v1_controllers[] = {
+	"cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer", "blkio", "systemd",
+};
+
+static const char *cgroup_root(void)
+{
+	const char *r = getenv("WIRT_CGROUP_ROOT");
+	return r && *r ? r : "/sys/fs/cgroup";
+}
+
+enum wirt_cgroup_mode wirt_cgroup_detect(void)
+{
+	struct statfs fs;
+
+	if (statfs(cgroup_root(), &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		return WIRT_CGROUP_V2;
+	return WIRT_CGROUP_V1;
+}
+
+/* FNV-1a: a short, stable tag for a root dir's path. */
+static unsigned long hash_str(const char *s)
+{
+	unsigned long h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & 0xffffffffu;
+}
+
+void wirt_cgroup_init(struct wirt_cgroup *cg, const char *root, const char *name)
+{
+	char real[PATH_MAX];
+	const char *r = realpath(root, real) ? real : root;
+
+	cg->mode = wirt_cgroup_detect();
+	if (strcmp(r, WIRT_ROOT_DEFAULT) == 0)
+		snprintf(cg->rel, sizeof(cg->rel), "wirt/%s", name);
+	else
+		snprintf(cg->rel, sizeof(cg->rel), "wirt-%08lx/%s", hash_str(r), name);
+}
+
+char *wirt_cgroup_path(const struct wirt_cgroup *cg, const char *controller, char *buf)
+{
+	if (cg->mode == WIRT_CGROUP_V2 || !controller)
+		snprintf(buf, PATH_MAX, "%s/%s", cgroup_root(), cg->rel);
+	else
+		snprintf(buf, PATH_MAX, "%s/%s/%s", cgroup_root(), controller, cg->rel);
+	return buf;
+}
+
+static void parent_of(const char *path, char *buf)
+{
+	char *slash;
+
+	snprintf(buf, PATH_MAX, "%s", path);
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+static bool hierarchy_exists(const char *controller)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", cgroup_root(), controller);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* cpuset.cpus and cpuset.mems start empty in a new v1 cpuset cgroup, and a cgroup with
+ * empty ones refuses tasks: inherit the parent's. */
+static int cpuset_inherit(const char *dir, struct wirt_error *err)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char parent[PATH_MAX], p[PATH_MAX], val[4096];
+
+	parent_of(dir, parent);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		ssize_t n;
+		int r;
+
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		n = wirt_read_file(p, val, sizeof(val));
+		if (n > 0 && val[0] != '\n')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", parent, files[i]);
+		n = wirt_read_file(p, val, sizeof(val));
+		if (n < 0)
+			return wirt_errorf(err, -n, "read '%s'", p);
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		r = wirt_write_string(p, val);
+		if (r < 0)
+			return wirt_errorf(err, -r, "write '%s'", p);
+	}
+	return 0;
+}
+
+static int mkdir_cgroup(const char *dir, bool cpuset, struct wirt_error *err)
+{
+	char parent[PATH_MAX];
+	int r;
+
+	parent_of(dir, parent);
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create cgroup '%s'", parent);
+	if (cpuset) {
+		r = cpuset_inherit(parent, err);
+		if (r < 0)
+			return r;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create cgroup '%s'", dir);
+	if (cpuset)
+		return cpuset_inherit(dir, err);
+	return 0;
+}
+
+/* v2: the controllers a vServer's cgroup gets must be enabled in every ancestor's
+ * subtree_control. Controllers the host lacks are skipped, not fatal. */
+static void v2_enable_controllers(const char *dir)
+{
+	static const char *const ctl[] = { "+cpu", "+cpuset", "+memory", "+pids", "+io" };
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/cgroup.subtree_control", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(ctl); i++)
+		(void)wirt_write_string(p, ctl[i]);
+}
+
+int wirt_cgroup_create(const struct wirt_cgroup *cg, struct wirt_error *err)
+{
+	char p[PATH_MAX], parent[PATH_MAX];
+	int r;
+
+	if (cg->mode == WIRT_CGROUP_V2) {
+		wirt_cgroup_path(cg, NULL, p);
+		parent_of(p, parent);
+		v2_enable_controllers(cgroup_root());
+		r = mkdir_cgroup(p, false, err);
+		if (r < 0)
+			return r;
+		v2_enable_controllers(parent);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
+		if (!hierarchy_exists(v1_controllers[i]))
+			continue;
+		wirt_cgroup_path(cg, v1_controllers[i], p);
+		r = mkdir_cgroup(p, strcmp(v1_controllers[i], "cpuset") == 0, err);
+		if (r < 0) {
+			struct wirt_error ignored;
+			wirt_cgroup_destroy(cg, &ignored);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int wirt_cgroup_attach(const struct wirt_cgroup *cg, pid_t pid, struct wirt_error *err)
+{
+	char p[PATH_MAX], val[32];
+	int r;
+
+	snprintf(val, sizeof(val), "%d", pid);
+	if (cg->mode == WIRT_CGROUP_V2) {
+		wirt_cgroup_path(cg, NULL, p);
+		strncat(p, "/cgroup.procs", sizeof(p) - strlen(p) - 1);
+		r = wirt_write_string(p, val);
+		return r < 0 ? wirt_errorf(err, -r, "join cgroup '%s'", p) : 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
+		if (!hierarchy_exists(v1_controllers[i]))
+			continue;
+		wirt_cgroup_path(cg, v1_controllers[i], p);
+		strncat(p, "/cgroup.procs", sizeof(p) - strlen(p) - 1);
+		r = wirt_write_string(p, val);
+		if (r < 0)
+			return wirt_errorf(err, -r, "join cgroup '%s'", p);
+	}
+	return 0;
+}
+
+/* The hierarchy whose cgroup.procs tells who is in the vServer: pids on v1 (every
+ * task of the guest is there), the unified one on v2. */
+static char *procs_path(const struct wirt_cgroup *cg, char *buf)
+{
+	wirt_cgroup_path(cg, cg->mode == WIRT_CGROUP_V2 ? NULL : "pids", buf);
+	strncat(buf, "/cgroup.procs", PATH_MAX - strlen(buf) - 1);
+	return buf;
+}
+
+static int for_each_proc(const struct wirt_cgroup *cg, int sig)
+{
+	char p[PATH_MAX];
+	_cleanup_fclose_ FILE *f = NULL;
+	int pid, n = 0;
+
+	f = fopen(procs_path(cg, p), "re");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d", &pid) == 1) {
+		if (sig)
+			kill(pid, sig);
+		n++;
+	}
+	return n;
+}
+
+int wirt_cgroup_count(const struct wirt_cgroup *cg)
+{
+	return for_each_proc(cg, 0);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int wirt_cgroup_kill(const struct wirt_cgroup *cg, int timeout_ms, struct wirt_error *err)
+{
+	char p[PATH_MAX], freezer[PATH_MAX];
+	bool frozen = false;
+
+	if (cg->mode == WIRT_CGROUP_V2) {
+		wirt_cgroup_path(cg, NULL, p);
+		strncat(p, "/cgroup.kill", sizeof(p) - strlen(p) - 1);
+		if (access(p, F_OK) == 0)
+			(void)wirt_write_string(p, "1");
+	} else if (hierarchy_exists("freezer")) {
+		/* Frozen tasks cannot fork while we kill them one by one. */
+		wirt_cgroup_path(cg, "freezer", freezer);
+		strncat(freezer, "/freezer.state", sizeof(freezer) - strlen(freezer) - 1);
+		frozen = wirt_write_string(freezer, "FROZEN") == 0;
+	}
+	for (int waited = 0;; waited += 10) {
+		if (for_each_proc(cg, SIGKILL) == 0)
+			break;
+		if (frozen) {
+			/* SIGKILL is delivered once the tasks thaw. */
+			(void)wirt_write_string(freezer, "THAWED");
+			frozen = false;
+		}
+		if (waited >= timeout_ms)
+			return wirt_errorf(err, EBUSY, "kill processes of cgroup '%s'", cg->rel);
+		sleep_ms(10);
+	}
+	if (frozen)
+		(void)wirt_write_string(freezer, "THAWED");
+	return 0;
+}
+
+static int rmdir_cgroup(const char *dir, struct wirt_error *err)
+{
+	char parent[PATH_MAX];
+
+	/* A cgroup whose last task just died can be briefly busy. */
+	for (int i = 0; rmdir(dir) < 0; i++) {
+		if (errno == ENOENT)
+			break;
+		if (errno != EBUSY || i >= 100)
+			return wirt_errorf(err, errno, "remove cgroup '%s'", dir);
+		sleep_ms(10);
+	}
+	parent_of(dir, parent);
+	(void)rmdir(parent); /* only succeeds when no other vServer is left */
+	return 0;
+}
+
+int wirt_cgroup_destroy(const struct wirt_cgroup *cg, struct wirt_error *err)
+{
+	char p[PATH_MAX];
+	int r, ret = 0;
+
+	if (cg->mode == WIRT_CGROUP_V2)
+		return rmdir_cgroup(wirt_cgroup_path(cg, NULL, p), err);
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
+		if (!hierarchy_exists(v1_controllers[i]))
+			continue;
+		r = rmdir_cgroup(wirt_cgroup_path(cg, v1_controllers[i], p), err);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One cgroup per vServer under a parent of wirt's own, behind one interface with two
+ * backends: cgroup v2 (the unified hierarchy: what current hosts run) and cgroup v1
+ * (one hierarchy per controller: hosts in "hybrid" mode, like Debian 11/12 machines
+ * booted with systemd.unified_cgroup_hierarchy=0).
+ *
+ * The parent is "wirt" for the default root dir and "wirt-<hash of the root dir>" for
+ * any other, so two root dirs (tests, staging) never share a vServer's cgroup.
+ */
+#ifndef WIRT_CGROUP_H
+#define WIRT_CGROUP_H
+
+#include <stdbool.h>
+#include <limits.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum wirt_cgroup_mode {
+	WIRT_CGROUP_V1 = 1,
+	WIRT_CGROUP_V2 = 2,
+};
+
+struct wirt_cgroup {
+	enum wirt_cgroup_mode mode;
+	char rel[256]; /* "<parent>/<name>", relative to each hierarchy's root */
+};
+
+/* The host's cgroup mode: v2 when /sys/fs/cgroup is cgroup2 (pure unified), else v1
+ * ($WIRT_CGROUP_ROOT overrides /sys/fs/cgroup, for the qemu tests). */
+enum wirt_cgroup_mode wirt_cgroup_detect(void);
+
+/* Fills cg for vServer 'name' of root dir 'root' (no filesystem change). */
+void wirt_cgroup_init(struct wirt_cgroup *cg, const char *root, const char *name);
+
+/* Creates the parent and the vServer's cgroup (every v1 hierarchy wirt uses).
+ * An existing, empty cgroup (stale after a crash) is reused. */
+int wirt_cgroup_create(const struct wirt_cgroup *cg, struct wirt_error *err);
+
+/* Moves process 'pid' (0 = the caller) into the vServer's cgroup. */
+int wirt_cgroup_attach(const struct wirt_cgroup *cg, pid_t pid, struct wirt_error *err);
+
+/* Number of processes in the cgroup (0 when it does not exist). */
+int wirt_cgroup_count(const struct wirt_cgroup *cg);
+
+/* SIGKILLs every process in the cgroup (v2: cgroup.kill; v1: freeze, kill, thaw) and
+ * waits up to 'timeout_ms' for it to empty. */
+int wirt_cgroup_kill(const struct wirt_cgroup *cg, int timeout_ms, struct wirt_error *err);
+
+/* Removes the vServer's cgroup (and the parent, when it is left empty). Missing is
+ * success; a cgroup with processes is -EBUSY. */
+int wirt_cgroup_destroy(const struct wirt_cgroup *cg, struct wirt_error *err);
+
+/* Path of the vServer's cgroup in hierarchy 'controller' (v1) or the unified one
+ * (v2, controller ignored), into buf (PATH_MAX). */
+char *wirt_cgroup_path(const struct wirt_cgroup *cg, const char *controller, char *buf);
+
+#endif

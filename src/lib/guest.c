@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The guest's namespaces, root filesystem and PID 1: stage 1 and stage 2 of a start,
+ * see guest.h. Runs only in forked children: no heap allocation, every failure is sent
+ * to the supervisor as a message and ends the process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "guest.h"
+#include "init.h"
+#include "security.h"
+#include "syscalls.h"
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int wirt_msg_send(int fd, const struct wirt_msg *msg)
+{
+	const char *p = (const char *)msg;
+	size_t left = sizeof(*msg);
+
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+int wirt_msg_recv(int fd, struct wirt_msg *msg)
+{
+	char *p = (char *)msg;
+	size_t got = 0;
+
+	while (got < sizeof(*msg)) {
+		ssize_t n = read(fd, p + got, sizeof(*msg) - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return got == 0 ? 0 : -EPIPE;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+_Noreturn static void fail(const struct wirt_guest_args *args, struct wirt_error *err)
+{
+	struct wirt_msg msg = { .type = WIRT_MSG_ERROR, .err = *err };
+
+	(void)wirt_msg_send(args->report_fd, &msg);
+	_exit(1);
+}
+
+/* ---- stage 1: host-side mounts, then the vServer's namespaces ---------------------- */
+
+/* The template, shifted so its host ids 0..65535 appear as the vServer's own range:
+ * one tree on disk serves every vServer, whatever its range (Linux 5.12+). */
+static int mount_template_idmapped(const struct wirt_guest_args *args, struct wirt_error *err)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV,
+		.userns_fd = (unsigned long long)args->userns_fd,
+	};
+	_cleanup_close_ int fd = -1;
+
+	fd = wirt_sys_open_tree(AT_FDCWD, args->template_rootfs, OPEN_TREE_CLONE | O_CLOEXEC);
+	if (fd < 0)
+		return wirt_errorf(err, errno, "open template tree '%s'", args->template_rootfs);
+	if (wirt_sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return wirt_errorf(err, errno, "idmap template '%s' (needs Linux 5.12+)",
+				   args->template_rootfs);
+	if (wirt_sys_move_mount(fd, "", AT_FDCWD, args->lower, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return wirt_errorf(err, errno, "mount template on '%s'", args->lower);
+	return 0;
+}
+
+static int mount_overlay_root(const struct wirt_guest_args *args, struct wirt_error *err)
+{
+	char opts[3 * PATH_MAX + 64];
+
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", args->lower, args->upper,
+		 args->work);
+	if (mount("overlay", args->rootfs, "overlay", MS_NODEV, opts) < 0)
+		return wirt_errorf(err, errno, "mount overlay on '%s'", args->rootfs);
+	return 0;
+}
+
+/* Become root of the vServer's user namespace. setns() keeps our host uid (which has
+ * no mapping there), so set the ids explicitly. */
+static int enter_userns(const struct wirt_guest_args *args, struct wirt_error *err)
+{
+	if (setns(args->userns_fd, CLONE_NEWUSER) < 0)
+		return wirt_errorf(err, errno, "enter user namespace");
+	if (setgroups(0, NULL) < 0)
+		return wirt_errorf(err, errno, "clear supplementary groups");
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return wirt_errorf(err, errno, "become root of the user namespace");
+	return 0;
+}
+
+_Noreturn static void stage2(struct wirt_guest_args *args);
+
+_Noreturn void wirt_guest_stage1(struct wirt_guest_args *args)
+{
+	struct wirt_error err = { 0 };
+	struct wirt_msg msg = { .type = WIRT_MSG_PID };
+	pid_t pid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (wirt_cgroup_attach(&args->cg, 0, &err) < 0)
+		fail(args, &err);
+	if (unshare(CLONE_NEWNS) < 0) {
+		wirt_errorf(&err, errno, "create mount namespace");
+		fail(args, &err);
+	}
+	/* Nothing we mount may propagate back to the host's mount table. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		wirt_errorf(&err, errno, "make mounts private");
+		fail(args, &err);
+	}
+	if (mount_template_idmapped(args, &err) < 0 || mount_overlay_root(args, &err) < 0)
+		fail(args, &err);
+	if (enter_userns(args, &err) < 0)
+		fail(args, &err);
+	close(args->userns_fd);
+	/* Created after entering the user namespace, so that it owns them all: guest root
+	 * may then set its hostname, configure its network and mount inside. */
+	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
+		    CLONE_NEWPID) < 0) {
+		wirt_errorf(&err, errno, "create namespaces");
+		fail(args, &err);
+	}
+	/* CLONE_PARENT: PID 1 becomes the supervisor's child, which reaps it and reads its
+	 * exit status; this process is only a stepping stone. */
+	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		wirt_errorf(&err, errno, "create PID 1");
+		fail(args, &err);
+	}
+	if (pid == 0)
+		stage2(args);
+	msg.pid = pid; /* stage 2 cannot know its own host pid */
+	(void)wirt_msg_send(args->report_fd, &msg);
+	_exit(0);
+}
+
+/* ---- stage 2: PID 1 inside ---------------------------------------------------------- */
+
+/* A mount onto a path inside the guest: the target is opened with RESOLVE_IN_ROOT (a
+ * guest symlink cannot redirect it to the host) and mounted through its fd. */
+static int mount_in_root(int root_fd, const char *src, const char *target, const char *type,
+			 unsigned long flags, const char *data, bool is_dir, struct wirt_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	char fdpath[64];
+
+	fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
+	if (fd == -ENOENT) {
+		const char *base;
+		_cleanup_close_ int dir = wirt_open_parent_in_root(root_fd, target, 0755, &base);
+
+		if (dir < 0)
+			return wirt_errorf(err, -dir, "create parent of '%s'", target);
+		if (is_dir) {
+			if (mkdirat(dir, base, 0755) < 0 && errno != EEXIST)
+				return wirt_errorf(err, errno, "create '%s'", target);
+		} else {
+			int f = openat(dir, base, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+			if (f < 0 && errno != EEXIST)
+				return wirt_errorf(err, errno, "create '%s'", target);
+			if (f >= 0)
+				close(f);
+		}
+		fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		return wirt_errorf(err, -fd, "open '%s' in guest", target);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (mount(src, fdpath, type, flags, data) < 0)
+		return wirt_errorf(err, errno, "mount %s on '%s'", type ? type : src, target);
+	if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
+		/* A bind mount ignores MS_RDONLY until remounted. */
+		if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | (flags & ~MS_REC), NULL) < 0)
+			return wirt_errorf(err, errno, "make '%s' read-only", target);
+	}
+	return 0;
+}
+
+static int symlink_in_root(int root_fd, const char *target, const char *path,
+			   struct wirt_error *err)
+{
+	const char *base;
+	_cleanup_close_ int dir = wirt_open_parent_in_root(root_fd, path, 0755, &base);
+
+	if (dir < 0)
+		return wirt_errorf(err, -dir, "open parent of '%s'", path);
+	if (symlinkat(target, dir, base) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create symlink '%s'", path);
+	return 0;
+}
+
+#define NOSUID_NODEV_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* The device nodes a system needs, bound from the host's (a user namespace may not
+ * mknod): harmless character devices only. */
+static const char *const guest_devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+};
+
+static int setup_dev(const struct wirt_guest_args *args, int root_fd, struct wirt_error *err)
+{
+	int r;
+
+	r = mount_in_root(root_fd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+			  "mode=755,size=65536k", true, err);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(guest_devices); i++)
+		r = mount_in_root(root_fd, guest_devices[i], guest_devices[i], NULL,
+				  MS_BIND | MS_NOSUID | MS_NOEXEC, NULL, false, err);
+	if (r == 0)
+		r = mount_in_root(root_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+				  "newinstance,ptmxmode=0666,mode=0620,gid=5", true, err);
+	if (r == 0)
+		r = symlink_in_root(root_fd, "pts/ptmx", "/dev/ptmx", err);
+	if (r == 0)
+		r = mount_in_root(root_fd, args->console, "/dev/console", NULL,
+				  MS_BIND | MS_NOSUID | MS_NOEXEC, NULL, false, err);
+	if (r == 0)
+		r = mount_in_root(root_fd, "shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC,
+				  "mode=1777,size=65536k", true, err);
+	if (r == 0)
+		r = mount_in_root(root_fd, "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC,
+				  NULL, true, err);
+	if (r == 0)
+		r = symlink_in_root(root_fd, "/proc/self/fd", "/dev/fd", err);
+	if (r == 0)
+		r = symlink_in_root(root_fd, "/proc/self/fd/0", "/dev/stdin", err);
+	if (r == 0)
+		r = symlink_in_root(root_fd, "/proc/self/fd/1", "/dev/stdout", err);
+	if (r == 0)
+		r = symlink_in_root(root_fd, "/proc/self/fd/2", "/dev/stderr", err);
+	return r;
+}
+
+/* /proc entries that reveal or change host-global state: hidden behind /dev/null (files)
+ * or an empty read-only tmpfs (directories), or made read-only. */
+static const char *const masked_files[] = {
+	"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
+	"/proc/latency_stats", "/proc/timer_stats",
+};
+static const char *const masked_dirs[] = { "/proc/acpi", "/proc/scsi", "/sys/firmware" };
+static const char *const readonly_paths[] = {
+	"/proc/sys", "/proc/sysrq-trigger", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/asound",
+};
+
+static int mask_proc(int root_fd, struct wirt_error *err)
+{
+	int r = 0;
+	int fd;
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(masked_files); i++) {
+		fd = wirt_open_in_root(root_fd, masked_files[i], O_PATH | O_CLOEXEC, 0);
+		if (fd == -ENOENT)
+			continue;
+		close(fd);
+		r = mount_in_root(root_fd, "/dev/null", masked_files[i], NULL, MS_BIND, NULL,
+				  false, err);
+	}
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(masked_dirs); i++) {
+		fd = wirt_open_in_root(root_fd, masked_dirs[i], O_PATH | O_CLOEXEC, 0);
+		if (fd == -ENOENT)
+			continue;
+		close(fd);
+		r = mount_in_root(root_fd, "tmpfs", masked_dirs[i], "tmpfs",
+				  MS_RDONLY | NOSUID_NODEV_NOEXEC, "size=0", true, err);
+	}
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(readonly_paths); i++) {
+		fd = wirt_open_in_root(root_fd, readonly_paths[i], O_PATH | O_CLOEXEC, 0);
+		if (fd == -ENOENT)
+			continue;
+		close(fd);
+		r = mount_in_root(root_fd, readonly_paths[i], readonly_paths[i], NULL,
+				  MS_BIND | MS_REC | MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL, true,
+				  err);
+	}
+	return r;
+}
+
+static int setup_mounts(const struct wirt_guest_args *args, int root_fd, struct wirt_error *err)
+{
+	int r;
+
+	r = mount_in_root(root_fd, "proc", "/proc", "proc", NOSUID_NODEV_NOEXEC, NULL, true, err);
+	if (r == 0)
+		r = mount_in_root(root_fd, "sysfs", "/sys", "sysfs",
+				  MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL, true, err);
+	if (r == 0 && args->cg.mode == WIRT_CGROUP_V2)
+		r = mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
+				  NOSUID_NODEV_NOEXEC, "nsdelegate", true, err);
+	if (r == 0)
+		r = setup_dev(args, root_fd, err);
+	if (r == 0)
+		r = mask_proc(root_fd, err);
+	if (r == 0)
+		r = mount_in_root(root_fd, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
+				  "mode=755,size=65536k", true, err);
+	return r;
+}
+
+/* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves the
+ * guest with nothing of the host's tree (the trick runc and lxc use). */
+static int enter_root(int root_fd, struct wirt_error *err)
+{
+	if (fchdir(root_fd) < 0)
+		return wirt_errorf(err, errno, "enter root");
+	if (wirt_sys_pivot_root(".", ".") < 0)
+		return wirt_errorf(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return wirt_errorf(err, errno, "detach host root");
+	if (chdir("/") < 0)
+		return wirt_errorf(err, errno, "enter root");
+	return 0;
+}
+
+static int open_console(struct wirt_error *err)
+{
+	int fd;
+
+	if (setsid() < 0)
+		return wirt_errorf(err, errno, "create session");
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return wirt_errorf(err, errno, "open '/dev/console'");
+	if (ioctl(fd, TIOCSCTTY, 0) < 0) {
+		close(fd);
+		return wirt_errorf(err, errno, "make '/dev/console' the controlling terminal");
+	}
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
+		close(fd);
+		return wirt_errorf(err, errno, "attach console");
+	}
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+int wirt_guest_stop_signal_for(const char *init_path)
+{
+	if (strstr(init_path, "systemd"))
+		return SIGRTMIN + 4;
+	if (strstr(init_path, "busybox"))
+		return SIGUSR2;
+	return SIGPWR;
+}
+
+static char *const init_env[] = {
+	"container=wirt",
+	"TERM=linux",
+	"HOME=/root",
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	NULL,
+};
+
+_Noreturn static void stage2(struct wirt_guest_args *args)
+{
+	struct wirt_error err = { 0 };
+	struct wirt_msg msg = { .type = WIRT_MSG_STOP_SIGNAL };
+	char init_real[PATH_MAX];
+	bool has_init;
+	int root_fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (sethostname(args->spec.hostname, strlen(args->spec.hostname)) < 0) {
+		wirt_errorf(&err, errno, "set hostname '%s'", args->spec.hostname);
+		fail(args, &err);
+	}
+	/* Our own bind of the root: the overlay came from a more privileged mount namespace,
+	 * and such mounts are locked, which pivot_root refuses. */
+	if (mount(args->rootfs, args->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		wirt_errorf(&err, errno, "bind root '%s'", args->rootfs);
+		fail(args, &err);
+	}
+	root_fd = open(args->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0) {
+		wirt_errorf(&err, errno, "open root '%s'", args->rootfs);
+		fail(args, &err);
+	}
+	if (setup_mounts(args, root_fd, &err) < 0 || enter_root(root_fd, &err) < 0)
+		fail(args, &err);
+	close(root_fd);
+
+	/* From here on "/" is the guest's own root: paths resolve inside it. */
+	has_init = realpath("/sbin/init", init_real) != NULL && access(init_real, X_OK) == 0;
+	if (!has_init && access("/bin/sh", X_OK) < 0) {
+		wirt_errorf(&err, errno, "find '/sbin/init' or '/bin/sh' in the guest");
+		fail(args, &err);
+	}
+	msg.value = args->spec.stop_signal;
+	if (!msg.value)
+		msg.value = has_init ? wirt_guest_stop_signal_for(init_real) : SIGTERM;
+	(void)wirt_msg_send(args->report_fd, &msg);
+
+	if (open_console(&err) < 0 || wirt_caps_apply(&err) < 0)
+		fail(args, &err);
+	/* No host file descriptor crosses into the guest: only the report pipe is open
+	 * above 2 here, and it is close-on-exec like everything else. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		wirt_errorf(&err, errno, "close descriptors");
+		fail(args, &err);
+	}
+	if (wirt_seccomp_apply(&err) < 0)
+		fail(args, &err);
+	/* Set up, the guest no longer depends on its supervisor: if that dies, the
+	 * customer's services keep running and `stop` cleans up (see vserver.c). */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (!has_init) {
+		/* wirt's init: the report pipe closes as it would on exec. */
+		close(args->report_fd);
+		wirt_init_run(init_env);
+	}
+	execve("/sbin/init", (char *const[]){ "/sbin/init", NULL }, init_env);
+	wirt_errorf(&err, errno, "exec '/sbin/init'");
+	fail(args, &err);
+}

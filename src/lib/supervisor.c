@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The per-vServer supervisor: see supervisor.h. Its memory is what density costs, so
+ * it allocates nothing after start-up and runs one poll loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fsutil.h"
+#include "guest.h"
+#include "paths.h"
+#include "state.h"
+#include "supervisor.h"
+#include "util.h"
+
+struct supervisor {
+	const char *root;
+	struct wirt_spec spec;
+	struct wirt_cgroup cg;
+	int ready_fd;	/* to the CLI that started us, until the guest runs */
+	int master_fd;	/* console pty */
+	int slave_fd;	/* kept open so the master never sees a hangup */
+	int log_fd;
+	int listen_fd;	/* console.sock */
+	int client_fd;	/* the attached `wirt console`, or -1 */
+	int signal_fd;
+	char console[64];
+	struct wirt_runstate st;
+};
+
+/* ---- the user namespace ------------------------------------------------------------ */
+
+static int write_map(pid_t pid, const char *file, uint32_t base, uint32_t count)
+{
+	char path[64], map[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	snprintf(map, sizeof(map), "0 %u %u\n", base, count);
+	return wirt_write_string(path, map);
+}
+
+/* A user namespace mapping ids 0..count-1 to the vServer's range, as an fd. Made by a
+ * throwaway child born in it, since only a process can own a namespace. */
+static int userns_create(uint32_t base, uint32_t count, struct wirt_error *err)
+{
+	int sync[2], fd = -1, r;
+	char path[64];
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return wirt_errorf(err, errno, "create pipe");
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		r = wirt_errorf(err, errno, "create user namespace");
+		close(sync[0]);
+		close(sync[1]);
+		return r;
+	}
+	if (pid == 0) {
+		char c;
+		close(sync[1]);
+		(void)!read(sync[0], &c, 1); /* until the parent is done with us */
+		_exit(0);
+	}
+	close(sync[0]);
+	r = write_map(pid, "uid_map", base, count);
+	if (r == 0)
+		r = write_map(pid, "gid_map", base, count);
+	if (r < 0)
+		wirt_errorf(err, -r, "write id map of user namespace");
+	if (r == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			r = wirt_errorf(err, errno, "open '%s'", path);
+	}
+	close(sync[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r < 0 ? r : fd;
+}
+
+/* ---- the console ------------------------------------------------------------------- */
+
+static int console_open(struct supervisor *s, struct wirt_error *err)
+{
+	char log[PATH_MAX];
+	struct termios tio;
+
+	s->master_fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (s->master_fd < 0)
+		return wirt_errorf(err, errno, "open console pty");
+	if (grantpt(s->master_fd) < 0 || unlockpt(s->master_fd) < 0 ||
+	    ptsname_r(s->master_fd, s->console, sizeof(s->console)) != 0)
+		return wirt_errorf(err, errno, "unlock console pty");
+	s->slave_fd = open(s->console, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s->slave_fd < 0)
+		return wirt_errorf(err, errno, "open '%s'", s->console);
+	/* Guest root opens it through /dev/console: it must own it in host terms. */
+	if (fchown(s->slave_fd, s->spec.id_base, s->spec.id_base + 5) < 0)
+		return wirt_errorf(err, errno, "chown '%s'", s->console);
+	if (tcgetattr(s->slave_fd, &tio) == 0) {
+		tio.c_oflag |= ONLCR;
+		tcsetattr(s->slave_fd, TCSANOW, &tio);
+	}
+	wirt_vserver_file(log, s->root, s->spec.name, "console.log");
+	s->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (s->log_fd < 0)
+		return wirt_errorf(err, errno, "open '%s'", log);
+	return 0;
+}
+
+static void log_rotate(struct supervisor *s)
+{
+	char log[PATH_MAX], old[PATH_MAX];
+	struct stat st;
+
+	if (fstat(s->log_fd, &st) < 0 || st.st_size < WIRT_CONSOLE_LOG_MAX)
+		return;
+	wirt_vserver_file(log, s->root, s->spec.name, "console.log");
+	wirt_vserver_file(old, s->root, s->spec.name, "console.log.1");
+	if (rename(log, old) < 0)
+		return;
+	close(s->log_fd);
+	s->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+}
+
+/* Guest output: to the log, and to the attached client if it keeps up. The
+ * supervisor never blocks on a slow client: what does not fit is the client's loss. */
+static void console_drain(struct supervisor *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(s->master_fd, buf, sizeof(buf))) > 0) {
+		if (s->log_fd >= 0) {
+			(void)!write(s->log_fd, buf, (size_t)n);
+			log_rotate(s);
+		}
+		if (s->client_fd >= 0 && send(s->client_fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+		    errno != EAGAIN) {
+			close(s->client_fd);
+			s->client_fd = -1;
+		}
+	}
+}
+
+static void console_input(struct supervisor *s)
+{
+	char buf[4096];
+	ssize_t n = recv(s->client_fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n <= 0) {
+		if (n == 0 || errno != EAGAIN) {
+			close(s->client_fd);
+			s->client_fd = -1;
+		}
+		return;
+	}
+	(void)!write(s->master_fd, buf, (size_t)n);
+}
+
+static int console_listen(struct supervisor *s, struct wirt_error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char path[PATH_MAX];
+
+	wirt_run_file(path, s->root, s->spec.name, "console.sock");
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return wirt_errorf(err, ENAMETOOLONG, "console socket '%s'", path);
+	strcpy(addr.sun_path, path);
+	unlink(path);
+	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->listen_fd < 0)
+		return wirt_errorf(err, errno, "create console socket");
+	if (bind(s->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(s->listen_fd, 4) < 0)
+		return wirt_errorf(err, errno, "listen on '%s'", path);
+	return 0;
+}
+
+static void console_accept(struct supervisor *s)
+{
+	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	/* One console user at a time; the newest wins, like a serial console. */
+	if (s->client_fd >= 0)
+		close(s->client_fd);
+	s->client_fd = fd;
+}
+
+int wirt_console_connect(const char *root, const char *name, struct wirt_error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char path[PATH_MAX];
+	int fd;
+
+	wirt_run_file(path, root, name, "console.sock");
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return wirt_errorf(err, ENAMETOOLONG, "console socket '%s'", path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return wirt_errorf(err, errno, "create socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int r = wirt_errorf(err, errno, "connect to console '%s'", path);
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* ---- starting the guest ------------------------------------------------------------ */
+
+/* Stage 1 must inherit only the report pipe and the user namespace: close the rest. */
+static void close_all_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	syscall(SYS_close_range, 3, lo - 1, 0);
+	if (hi - lo > 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	syscall(SYS_close_range, hi + 1, ~0U, 0);
+}
+
+static void guest_args_fill(const struct supervisor *s, struct wirt_guest_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->spec = s->spec;
+	a->cg = s->cg;
+	wirt_template_rootfs(a->template_rootfs, s->root, s->spec.template_name);
+	wirt_vserver_file(a->lower, s->root, s->spec.name, "lower");
+	wirt_vserver_file(a->upper, s->root, s->spec.name, "upper");
+	wirt_vserver_file(a->work, s->root, s->spec.name, "work");
+	wirt_vserver_file(a->rootfs, s->root, s->spec.name, "rootfs");
+	snprintf(a->console, sizeof(a->console), "%s", s->console);
+}
+
+/* Runs stages 1 and 2 and collects their reports. On failure nothing of the guest is
+ * left running; the cgroup is the caller's to remove. */
+static int guest_start(struct supervisor *s, struct wirt_error *err)
+{
+	struct wirt_guest_args args;
+	struct wirt_msg msg;
+	int rep[2], userns_fd, r;
+	bool failed = false;
+	pid_t stage1;
+
+	s->st.init = 0;
+	userns_fd = userns_create(s->spec.id_base, s->spec.id_count, err);
+	if (userns_fd < 0)
+		return userns_fd;
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		close(userns_fd);
+		return wirt_errorf(err, errno, "create pipe");
+	}
+	guest_args_fill(s, &args);
+	args.userns_fd = userns_fd;
+	args.report_fd = rep[1];
+	stage1 = fork();
+	if (stage1 == 0) {
+		close_all_but(rep[1], userns_fd);
+		wirt_guest_stage1(&args);
+	}
+	close(rep[1]);
+	close(userns_fd);
+	if (stage1 < 0) {
+		close(rep[0]);
+		return wirt_errorf(err, errno, "fork");
+	}
+	while ((r = wirt_msg_recv(rep[0], &msg)) > 0) {
+		if (msg.type == WIRT_MSG_PID)
+			s->st.init = msg.pid;
+		else if (msg.type == WIRT_MSG_STOP_SIGNAL)
+			s->st.stop_signal = msg.value;
+		else if (msg.type == WIRT_MSG_ERROR && !failed) {
+			*err = msg.err;
+			failed = true;
+		}
+	}
+	close(rep[0]);
+	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (!failed && (r < 0 || s->st.init <= 0)) {
+		wirt_errorf(err, r < 0 ? -r : EPROTO, "set up guest: ended without a report");
+		failed = true;
+	}
+	if (failed) {
+		if (s->st.init > 0) {
+			kill(s->st.init, SIGKILL);
+			while (waitpid(s->st.init, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		return -(err->code > 0 ? err->code : EIO);
+	}
+	s->st.init_starttime = wirt_proc_starttime(s->st.init);
+	s->st.started = time(NULL);
+	return 0;
+}
+
+/* ---- running ----------------------------------------------------------------------- */
+
+static void record_exit(const struct supervisor *s, int status)
+{
+	char path[PATH_MAX], buf[128];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "exit=%d\nsignal=%d\nstopped=%lld\n",
+		     WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+		     WIFSIGNALED(status) ? WTERMSIG(status) : 0, (long long)time(NULL));
+	wirt_vserver_file(path, s->root, s->spec.name, "last-exit");
+	(void)wirt_write_file_atomic(path, buf, (size_t)n, 0644);
+}
+
+/* Returns PID 1's wait status once it has ended. */
+static int run_loop(struct supervisor *s)
+{
+	for (;;) {
+		struct pollfd p[4] = {
+			{ .fd = s->signal_fd, .events = POLLIN },
+			{ .fd = s->master_fd, .events = POLLIN },
+			{ .fd = s->listen_fd, .events = POLLIN },
+			{ .fd = s->client_fd, .events = POLLIN },
+		};
+
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			sleep(1);
+			continue;
+		}
+		if (p[1].revents)
+			console_drain(s);
+		if (p[2].revents & POLLIN)
+			console_accept(s);
+		if (s->client_fd >= 0 && p[3].fd == s->client_fd && p[3].revents)
+			console_input(s);
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			int status;
+			pid_t pid;
+
+			if (read(s->signal_fd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+				kill(s->st.init, s->st.stop_signal); /* the host shuts down */
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+				if (pid == s->st.init) {
+					console_drain(s);
+					return status;
+				}
+			}
+		}
+	}
+}
+
+/* reboot(2) in a PID namespace kills its init with SIGHUP (restart) or SIGINT (halt,
+ * power off): the former means "start me again". */
+static bool guest_rebooted(int status)
+{
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
+}
+
+static void cleanup_runtime(struct supervisor *s)
+{
+	char path[PATH_MAX];
+
+	wirt_run_file(path, s->root, s->spec.name, "console.sock");
+	unlink(path);
+	wirt_run_file(path, s->root, s->spec.name, "state");
+	unlink(path);
+	wirt_run_file(path, s->root, s->spec.name, "supervisor.lock");
+	unlink(path);
+	wirt_run_dir(path, s->root, s->spec.name);
+	rmdir(path);
+}
+
+static void cleanup_cgroup(struct supervisor *s)
+{
+	struct wirt_error ignored;
+
+	wirt_cgroup_kill(&s->cg, 5000, &ignored);
+	wirt_cgroup_destroy(&s->cg, &ignored);
+}
+
+_Noreturn static void supervisor_fail(struct supervisor *s, struct wirt_error *err)
+{
+	struct wirt_msg msg = { .type = WIRT_MSG_ERROR, .err = *err };
+
+	cleanup_cgroup(s);
+	cleanup_runtime(s);
+	(void)wirt_msg_send(s->ready_fd, &msg);
+	_exit(1);
+}
+
+static int setup_process(struct supervisor *s, struct wirt_error *err)
+{
+	char path[PATH_MAX];
+	sigset_t mask;
+	int null_fd;
+
+	setsid();
+	prctl(PR_SET_NAME, "wirt-supervisor");
+	/* Orphans of the guest come to us, not to the host's init. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd >= 0) {
+		dup2(null_fd, 0);
+		dup2(null_fd, 1);
+		dup2(null_fd, 2);
+		close(null_fd);
+	}
+	/* Nothing of the CLI (its vServer lock above all) stays open here. */
+	dup2(s->ready_fd, 3);
+	s->ready_fd = 3;
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	s->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s->signal_fd < 0)
+		return wirt_errorf(err, errno, "create signalfd");
+
+	wirt_run_file(path, s->root, s->spec.name, "supervisor.lock");
+	s->st.supervisor = getpid();
+	s->st.id_base = s->spec.id_base;
+	int lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock_fd < 0)
+		return wirt_errorf(err, errno, "open '%s'", path);
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return wirt_errorf(err, errno == EWOULDBLOCK ? EBUSY : errno, "lock '%s'", path);
+	return 0; /* lock_fd stays open, and locked, until we exit */
+}
+
+_Noreturn static void supervisor_main(struct supervisor *s)
+{
+	struct wirt_msg ready = { .type = WIRT_MSG_READY };
+	struct wirt_error err = { 0 };
+	int status;
+
+	if (setup_process(s, &err) < 0 || console_open(s, &err) < 0 ||
+	    wirt_cgroup_create(&s->cg, &err) < 0 || guest_start(s, &err) < 0 ||
+	    console_listen(s, &err) < 0 || wirt_runstate_save(s->root, s->spec.name, &s->st, &err) < 0) {
+		if (s->st.init > 0) {
+			kill(s->st.init, SIGKILL);
+			waitpid(s->st.init, NULL, 0);
+		}
+		supervisor_fail(s, &err);
+	}
+	ready.pid = s->st.init;
+	(void)wirt_msg_send(s->ready_fd, &ready);
+	close(s->ready_fd);
+
+	for (;;) {
+		status = run_loop(s);
+		record_exit(s, status);
+		cleanup_cgroup(s);
+		if (!guest_rebooted(status))
+			break;
+		if (wirt_cgroup_create(&s->cg, &err) < 0 || guest_start(s, &err) < 0 ||
+		    wirt_runstate_save(s->root, s->spec.name, &s->st, &err) < 0) {
+			char line[WIRT_ERROR_MAX + 64];
+			int n = snprintf(line, sizeof(line), "\r\nwirt: restart '%s': %s\r\n", s->spec.name,
+					 wirt_error_format(&err, line + 64, sizeof(line) - 64) );
+			(void)!write(s->log_fd, line, (size_t)n);
+			cleanup_cgroup(s);
+			break;
+		}
+	}
+	cleanup_runtime(s);
+	_exit(0);
+}
+
+int wirt_supervisor_spawn(const char *root, const struct wirt_spec *spec, pid_t *ret_init,
+			  struct wirt_error *err)
+{
+	struct supervisor s = {
+		.root = root, .spec = *spec, .master_fd = -1, .slave_fd = -1, .log_fd = -1,
+		.listen_fd = -1, .client_fd = -1, .signal_fd = -1,
+	};
+	struct wirt_msg msg;
+	char dir[PATH_MAX];
+	int ready[2], r;
+	pid_t pid;
+
+	wirt_cgroup_init(&s.cg, root, spec->name);
+	wirt_path(dir, root, "run", NULL, NULL);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create '%s'", dir);
+	wirt_run_dir(dir, root, spec->name);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create '%s'", dir);
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return wirt_errorf(err, errno, "create pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		return wirt_errorf(err, errno, "fork supervisor");
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		s.ready_fd = ready[1];
+		supervisor_main(&s);
+	}
+	close(ready[1]);
+	r = wirt_msg_recv(ready[0], &msg);
+	close(ready[0]);
+	if (r == 1 && msg.type == WIRT_MSG_READY) {
+		*ret_init = msg.pid;
+		return 0;
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r == 1 && msg.type == WIRT_MSG_ERROR) {
+		*err = msg.err;
+		return -(err->code > 0 ? err->code : EIO);
+	}
+	rmdir(dir);
+	return wirt_errorf(err, r < 0 ? -r : EPROTO, "supervisor ended without a report");
+}

@@ -19,13 +19,20 @@
 int wirt_config_parse(const char *text, size_t len, struct wirt_spec *spec,
 		      struct wirt_error *err);
 
-/* Formats spec as INI text into buf. Returns the length, or -ENOSPC. */
+/* The validation pass alone, for a spec filled by other means (`wirt create`, `wirt set`):
+ * checks every field and names the first wrong one ("[vserver] hostname: invalid
+ * hostname 'a..b': empty label"). Returns 0 or -EINVAL. */
+int wirt_config_validate(const struct wirt_spec *spec, struct wirt_error *err);
+
+/* Formats spec as INI text into buf. Returns the length, or -ENOSPC. The spec should
+ * be valid: the text of an invalid one may not parse back. */
 int wirt_config_format(const struct wirt_spec *spec, char *buf, size_t size);
 
 /* Reads and parses the file 'path'. The error names the file. */
 int wirt_config_load(const char *path, struct wirt_spec *spec, struct wirt_error *err);
 
-/* Writes spec to 'path' atomically (temporary file, fsync, rename). */
+/* Writes spec to 'path' atomically (temporary file, fsync, rename), mode 0644. An
+ * invalid spec is refused (-EINVAL) rather than written. */
 int wirt_config_save(const char *path, const struct wirt_spec *spec, struct wirt_error *err);
 
 #endif

@@ -928,9 +928,10 @@ static int extract_all(struct archive *in, struct archive *out, const char *tarb
 		       struct wirt_error *err)
 {
 	struct archive_entry *entry;
+	size_t n = 0;
 	int r;
 
-	for (;;) {
+	for (;; n++) {
 		r = archive_read_next_header(in, &entry);
 		if (r == ARCHIVE_EOF)
 			break;
@@ -951,6 +952,10 @@ static int extract_all(struct archive *in, struct archive *out, const char *tarb
 		}
 		if (archive_write_finish_entry(out) < ARCHIVE_WARN)
 			return archive_fail(out, "extract from archive", tarball, err);
+	}
+	if (n == 0) {
+		wirt_error_invalid(err, "read archive '%s': no entries", tarball);
+		return -ENODATA;
 	}
 	/* Closing applies the deferred directory modes and times. */
 	if (archive_write_close(out) < ARCHIVE_WARN)
@@ -973,7 +978,11 @@ static int import_tree(int rootfs_fd, int tar_fd, const char *tarball, struct wi
 	if (!in || !out)
 		return wirt_errorf(err, ENOMEM, "read archive '%s'", tarball);
 	archive_read_support_filter_all(in);
-	archive_read_support_format_all(in);
+	/* Tar (ustar, pax, GNU) and cpio only, not format_all: its mtree reader takes any
+	 * text file as a manifest and copies the host files that "contents=" names into
+	 * the tree, and a zip or 7z holds no owners or device nodes for a rootfs anyway. */
+	archive_read_support_format_tar(in);
+	archive_read_support_format_cpio(in);
 	archive_write_disk_set_options(out, IMPORT_FLAGS);
 	if (archive_read_open_fd(in, tar_fd, 65536) != ARCHIVE_OK)
 		return archive_fail(in, "read archive", tarball, err);

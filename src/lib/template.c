@@ -258,6 +258,7 @@ static int wait_child(pid_t pid, const char *what, struct wirt_error *err)
 static int run_capture(char *const argv[], char **ret_out, struct wirt_error *err)
 {
 	_cleanup_free_ char *out = NULL;
+	char what[PATH_MAX + 8];
 	size_t len = 0, cap = 16384;
 	int pipefd[2], r;
 	pid_t pid;
@@ -301,7 +302,8 @@ static int run_capture(char *const argv[], char **ret_out, struct wirt_error *er
 	}
 	close(pipefd[0]);
 	out[len] = '\0';
-	r = wait_child(pid, argv[0], err);
+	snprintf(what, sizeof(what), "run '%s'", argv[0]);
+	r = wait_child(pid, what, err);
 	if (r < 0)
 		return r;
 	*ret_out = TAKE_PTR(out);

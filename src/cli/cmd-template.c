@@ -160,10 +160,8 @@ static int do_build(struct wirt_cli *cli, int argc, char **argv)
 		r = wirt_template_build_busybox(cli->root, name, &err);
 	else
 		r = wirt_template_build_debian(cli->root, name, release, mirror, &err);
-	if (r < 0) {
-		wirt_error_prefix(&err, "template build '%s'", name);
-		return cli_fail(&err);
-	}
+	if (r < 0)
+		return cli_fail_on("template build", name, &err);
 	printf("template '%s' built\n", name);
 	return 0;
 }
@@ -174,10 +172,8 @@ static int do_import(struct wirt_cli *cli, int argc, char **argv)
 
 	if (argc != 4)
 		return cli_usage("template", "import: expected NAME TARBALL");
-	if (wirt_template_import(cli->root, argv[2], argv[3], &err) < 0) {
-		wirt_error_prefix(&err, "template import '%s'", argv[2]);
-		return cli_fail(&err);
-	}
+	if (wirt_template_import(cli->root, argv[2], argv[3], &err) < 0)
+		return cli_fail_on("template import", argv[2], &err);
 	printf("template '%s' imported\n", argv[2]);
 	return 0;
 }
@@ -188,10 +184,8 @@ static int do_delete(struct wirt_cli *cli, int argc, char **argv)
 
 	if (argc != 3)
 		return cli_usage("template", "delete: expected NAME");
-	if (wirt_template_delete(cli->root, argv[2], &err) < 0) {
-		wirt_error_prefix(&err, "template delete '%s'", argv[2]);
-		return cli_fail(&err);
-	}
+	if (wirt_template_delete(cli->root, argv[2], &err) < 0)
+		return cli_fail_on("template delete", argv[2], &err);
 	return 0;
 }
 

@@ -24,12 +24,31 @@ typedef int (*wirt_cmd_fn)(struct wirt_cli *cli, int argc, char **argv);
 /* Prints "wirt: <formatted err>" on stderr; returns WIRT_EXIT_FAILURE. */
 int cli_fail(const struct wirt_error *err);
 
+/* Prefixes err with "<verb> '<name>'" (name shown with control characters escaped,
+ * as typed names may hold any byte), then as cli_fail. */
+int cli_fail_on(const char *verb, const char *name, struct wirt_error *err);
+
 /* Prints "wirt: <verb>: <message>" and a hint to see `wirt help` on stderr; returns
  * WIRT_EXIT_USAGE. */
 int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints a JSON string literal (quoted, escaped) to stdout. */
 void cli_json_string(const char *s);
+
+/* Relays the caller's stdio to a program started with wirt_attach_spawn and waits
+ * for it; returns its exit status (128 + signal when killed). relay.c */
+struct wirt_attached;
+int cli_relay(struct wirt_attached *at, int escape_char);
+
+/* Parses "[--timeout S] [--force] NAME" for stop and restart (cmd-stop.c). Returns
+ * 0, or the usage exit status it printed. */
+int cli_parse_stop(const char *verb, int argc, char **argv, const char **ret_name,
+		   int *ret_timeout, bool *ret_force);
+
+/* Runs argv in running vServer 'name' with stdio relayed (cmd-exec.c). Returns the
+ * program's exit status: 127 when it does not exist, 126 when it cannot run. */
+int cli_attach_run(struct wirt_cli *cli, const char *verb, const char *name, char **argv,
+		   bool tty, int escape_char);
 
 /* Verbs, one file each. */
 int cmd_template(struct wirt_cli *cli, int argc, char **argv);

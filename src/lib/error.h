@@ -8,6 +8,7 @@
 #define WIRT_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define WIRT_ERROR_MAX 512
 

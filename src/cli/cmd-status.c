@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * wirt status NAME [--json]. JSON (stable, docs/wirt.1.md): {"name", "state",
+ * "template", "hostname", "autostart", "id_base", "id_count", "pid", "supervisor_pid",
+ * "started" (unix time or null), "guest_alive", "last_exit": {"status", "signal",
+ * "stopped"} or null}
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "vserver.h"
+
+static const char *iso_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static void print_json(const struct wirt_spec *spec, const struct wirt_status *st)
+{
+	bool up = st->state != WIRT_STATE_STOPPED && st->run.init > 0;
+
+	printf("{\"name\":");
+	cli_json_string(spec->name);
+	printf(",\"state\":\"%s\",\"template\":", wirt_state_name(st->state));
+	cli_json_string(spec->template_name);
+	printf(",\"hostname\":");
+	cli_json_string(spec->hostname);
+	printf(",\"autostart\":%s,\"id_base\":%u,\"id_count\":%u", spec->autostart ? "true" : "false",
+	       spec->id_base, spec->id_count);
+	if (up)
+		printf(",\"pid\":%d,\"supervisor_pid\":%d,\"started\":%lld", st->run.init,
+		       st->run.supervisor, (long long)st->run.started);
+	else
+		printf(",\"pid\":null,\"supervisor_pid\":null,\"started\":null");
+	printf(",\"guest_alive\":%s", st->guest_alive ? "true" : "false");
+	if (st->has_last_exit)
+		printf(",\"last_exit\":{\"status\":%d,\"signal\":%d,\"stopped\":%lld}}\n",
+		       st->last_exit, st->last_signal, (long long)st->last_stopped);
+	else
+		printf(",\"last_exit\":null}\n");
+}
+
+static void print_text(const struct wirt_spec *spec, const struct wirt_status *st)
+{
+	char t[32];
+
+	printf("name:       %s\n", spec->name);
+	printf("state:      %s\n", wirt_state_name(st->state));
+	if (st->state == WIRT_STATE_CRASHED)
+		printf("            the supervisor is gone%s; 'wirt stop %s' cleans up\n",
+		       st->guest_alive ? " (the guest still runs)" : "", spec->name);
+	printf("template:   %s\n", spec->template_name);
+	printf("hostname:   %s\n", spec->hostname);
+	printf("autostart:  %s\n", spec->autostart ? "yes" : "no");
+	printf("ids:        %u-%u (root inside is uid %u outside)\n", spec->id_base,
+	       spec->id_base + spec->id_count - 1, spec->id_base);
+	if (st->state == WIRT_STATE_RUNNING && st->run.init > 0) {
+		printf("pid:        %d (supervisor %d)\n", st->run.init, st->run.supervisor);
+		printf("started:    %s\n", iso_time(st->run.started, t, sizeof(t)));
+	}
+	if (st->has_last_exit) {
+		if (st->last_signal)
+			printf("last exit:  signal %d at %s\n", st->last_signal,
+			       iso_time(st->last_stopped, t, sizeof(t)));
+		else
+			printf("last exit:  status %d at %s\n", st->last_exit,
+			       iso_time(st->last_stopped, t, sizeof(t)));
+	}
+}
+
+int cmd_status(struct wirt_cli *cli, int argc, char **argv)
+{
+	struct wirt_error err = { 0 };
+	const char *name = NULL;
+	struct wirt_status st;
+	struct wirt_spec spec;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (argv[i][0] == '-')
+			return cli_usage("status", "unknown option '%s'", argv[i]);
+		else if (name)
+			return cli_usage("status", "expects one NAME");
+		else
+			name = argv[i];
+	}
+	if (!name)
+		return cli_usage("status", "expects one NAME");
+	if (wirt_vserver_load(cli->root, name, &spec, &err) < 0 ||
+	    wirt_vserver_status(cli->root, name, &st, &err) < 0)
+		return cli_fail_on("status", name, &err);
+	if (json)
+		print_json(&spec, &st);
+	else
+		print_text(&spec, &st);
+	return 0;
+}

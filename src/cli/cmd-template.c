@@ -135,8 +135,8 @@ static int do_build(struct wirt_cli *cli, int argc, char **argv)
 		return cli_usage("template", "build: which template? (busybox or debian)");
 	kind = argv[2];
 	if (strcmp(kind, "busybox") != 0 && strcmp(kind, "debian") != 0)
-		return cli_usage("template", "build: unknown template kind '%s' (busybox or debian)",
-				 kind);
+		return cli_usage("template",
+				 "build: unknown template kind '%s' (busybox or debian)", kind);
 	for (i = 3; i < argc; i++) {
 		if (strcmp(kind, "debian") == 0 &&
 		    (take_option(argc, argv, &i, "--release", &release) ||
@@ -147,7 +147,8 @@ static int do_build(struct wirt_cli *cli, int argc, char **argv)
 			return cli_usage("template", "build debian: option '%s' needs a value",
 					 argv[i]);
 		if (argv[i][0] == '-')
-			return cli_usage("template", "build %s: unknown option '%s'", kind, argv[i]);
+			return cli_usage("template", "build %s: unknown option '%s'", kind,
+					 argv[i]);
 		if (name)
 			return cli_usage("template", "build %s: unexpected argument '%s'", kind,
 					 argv[i]);

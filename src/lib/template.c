@@ -108,8 +108,7 @@ static bool template_exists(const char *root, const char *name)
 
 static int fail_exists(const char *name, struct wirt_error *err)
 {
-	wirt_error_invalid(err, "template '%s' exists", name);
-	return -EEXIST;
+	return wirt_error_plain(err, EEXIST, "template '%s' exists", name);
 }
 
 /* Removes what interrupted builds (".<name>.tmp-*", under the build lock) or deletes
@@ -237,6 +236,7 @@ static int build_commit(struct build *b, const char *source, struct wirt_error *
 /* Waits for 'pid'; returns 0 for exit status 0, else fills err with 'what'. */
 static int wait_child(pid_t pid, const char *what, struct wirt_error *err)
 {
+	const char *sig;
 	int status;
 
 	while (waitpid(pid, &status, 0) < 0) {
@@ -245,13 +245,10 @@ static int wait_child(pid_t pid, const char *what, struct wirt_error *err)
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFEXITED(status)) {
-		wirt_error_invalid(err, "%s: exit status %d", what, WEXITSTATUS(status));
-		return -EIO;
-	}
-	wirt_error_invalid(err, "%s: killed by signal %s", what,
-			   sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
-	return -EINTR;
+	if (WIFEXITED(status))
+		return wirt_error_plain(err, EIO, "%s: exit status %d", what, WEXITSTATUS(status));
+	sig = sigabbrev_np(WTERMSIG(status));
+	return wirt_error_plain(err, EINTR, "%s: killed by SIG%s", what, sig ? sig : "?");
 }
 
 /* Runs argv[0] (a full path) with stdout into *ret_out (malloc'ed, NUL-terminated). */
@@ -349,18 +346,16 @@ static int check_static_elf(int fd, const char *path, struct wirt_error *err)
 		if (pread(fd, &type, sizeof(type), (off_t)(phoff + (uint64_t)i * phentsize)) !=
 		    (ssize_t)sizeof(type))
 			goto not_elf;
-		if (type == PT_INTERP) {
-			wirt_error_invalid(err,
-					   "busybox '%s' is dynamically linked and cannot run in a "
-					   "guest without libc (apt-get install busybox-static)",
-					   path);
-			return -ENOEXEC;
-		}
+		if (type == PT_INTERP)
+			return wirt_error_plain(err, ENOEXEC,
+						"busybox '%s' is dynamically linked and cannot run "
+						"in a guest without libc (apt-get install "
+						"busybox-static)",
+						path);
 	}
 	return 0;
 not_elf:
-	wirt_error_invalid(err, "busybox '%s' is not an ELF executable", path);
-	return -ENOEXEC;
+	return wirt_error_plain(err, ENOEXEC, "busybox '%s' is not an ELF executable", path);
 }
 
 static int copy_fd(int in, int out)
@@ -658,21 +653,18 @@ static int build_busybox_tree(struct build *b, struct wirt_error *err)
 
 	src_fd = open(src, O_RDONLY | O_CLOEXEC);
 	if (src_fd < 0) {
-		if (errno == ENOENT) {
-			wirt_error_invalid(err,
-					   "busybox '%s' not found (apt-get install busybox-static "
-					   "or set WIRT_BUSYBOX)",
-					   src);
-			return -ENOENT;
-		}
+		if (errno == ENOENT)
+			return wirt_error_plain(err, ENOENT,
+						"busybox '%s' not found (apt-get install "
+						"busybox-static or set WIRT_BUSYBOX)",
+						src);
 		return wirt_errorf(err, errno, "open busybox '%s'", src);
 	}
 	if (fstat(src_fd, &st) < 0)
 		return wirt_errorf(err, errno, "stat busybox '%s'", src);
-	if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR)) {
-		wirt_error_invalid(err, "busybox '%s' is not an executable file", src);
-		return -ENOEXEC;
-	}
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR))
+		return wirt_error_plain(err, ENOEXEC, "busybox '%s' is not an executable file",
+					src);
 	r = check_static_elf(src_fd, src, err);
 	if (r < 0)
 		return r;
@@ -744,7 +736,8 @@ static int check_debian_args(const char *release, const char *mirror, struct wir
 	}
 	if (strncmp(mirror, "http://", 7) != 0 && strncmp(mirror, "https://", 8) != 0 &&
 	    strncmp(mirror, "file:///", 8) != 0)
-		return wirt_error_invalid(err, "invalid mirror '%s': not an http, https or file URL",
+		return wirt_error_invalid(err,
+					  "invalid mirror '%s': not an http, https or file URL",
 					  mirror);
 	for (p = mirror; *p; p++) {
 		if (*p <= ' ' || *p == 0x7f)
@@ -800,11 +793,10 @@ static int debian_finish(int rootfs_fd, const char *name, const char *source,
 	int r;
 
 	fd = wirt_open_in_root(rootfs_fd, "/sbin/init", O_PATH, 0);
-	if (fd < 0) {
-		wirt_error_invalid(err, "debootstrap left no '/sbin/init' (is systemd-sysv "
-					"in the release?)");
-		return -ENOEXEC;
-	}
+	if (fd < 0)
+		return wirt_error_plain(err, ENOEXEC,
+					"debootstrap left no '/sbin/init' (is systemd-sysv in "
+					"the release?)");
 	close(TAKE_FD(fd));
 	fd = wirt_open_in_root(rootfs_fd, "/etc", O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
@@ -831,10 +823,9 @@ int wirt_template_build_debian(const char *root, const char *name, const char *r
 	r = check_debian_args(release, mirror, err);
 	if (r < 0)
 		return r;
-	if (!find_program("debootstrap", prog, sizeof(prog))) {
-		wirt_error_invalid(err, "debootstrap not found (apt-get install debootstrap)");
-		return -ENOENT;
-	}
+	if (!find_program("debootstrap", prog, sizeof(prog)))
+		return wirt_error_plain(err, ENOENT,
+					"debootstrap not found (apt-get install debootstrap)");
 	r = build_begin(root, name, &b, err);
 	if (r < 0)
 		return r;
@@ -884,8 +875,8 @@ static int archive_fail(struct archive *a, const char *what, const char *tarball
 {
 	const char *msg = archive_error_string(a);
 
-	wirt_error_invalid(err, "%s '%s': %s", what, tarball, msg ? msg : "unknown error");
-	return -EIO;
+	return wirt_error_plain(err, EIO, "%s '%s': %s", what, tarball,
+				msg ? msg : "unknown error");
 }
 
 /* Tarballs made with `tar -C dir -cf - /` or by hand may carry leading slashes; tar
@@ -955,10 +946,8 @@ static int extract_all(struct archive *in, struct archive *out, const char *tarb
 		if (archive_write_finish_entry(out) < ARCHIVE_WARN)
 			return archive_fail(out, "extract from archive", tarball, err);
 	}
-	if (n == 0) {
-		wirt_error_invalid(err, "read archive '%s': no entries", tarball);
-		return -ENODATA;
-	}
+	if (n == 0)
+		return wirt_error_plain(err, ENODATA, "read archive '%s': no entries", tarball);
 	/* Closing applies the deferred directory modes and times. */
 	if (archive_write_close(out) < ARCHIVE_WARN)
 		return archive_fail(out, "extract from archive", tarball, err);
@@ -1166,17 +1155,14 @@ int wirt_template_delete(const char *root, const char *name, struct wirt_error *
 		if (r < 0)
 			return r;
 	}
-	if (access(dir, F_OK) < 0) {
-		wirt_error_invalid(err, "template '%s' does not exist", name);
-		return -ENOENT;
-	}
+	if (access(dir, F_OK) < 0)
+		return wirt_error_plain(err, ENOENT, "template '%s' does not exist", name);
 	r = for_each_user(root, find_user, &q);
 	if (r < 0)
 		return wirt_errorf(err, -r, "list vServers in '%s'", root);
-	if (r > 0) {
-		wirt_error_invalid(err, "template '%s' is used by vServer '%s'", name, q.first);
-		return -EBUSY;
-	}
+	if (r > 0)
+		return wirt_error_plain(err, EBUSY, "template '%s' is used by vServer '%s'", name,
+					q.first);
 
 	if (wirt_path(trash, root, "templates", NULL, NULL))
 		sweep_leftovers(trash, ".del-");
@@ -1419,18 +1405,14 @@ int wirt_template_check(const char *root, const char *name, struct wirt_error *e
 		return wirt_errorf(err, ENAMETOOLONG, "check template '%s'", name);
 	rootfs_fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfs_fd < 0) {
-		if (errno == ENOENT) {
-			wirt_error_invalid(err, "template '%s' does not exist", name);
-			return -ENOENT;
-		}
+		if (errno == ENOENT)
+			return wirt_error_plain(err, ENOENT, "template '%s' does not exist", name);
 		return wirt_errorf(err, errno, "open '%s'", rootfs);
 	}
 	/* Resolved as the guest will: an absolute /bin/sh link means the tree's own. */
 	sh_fd = wirt_open_in_root(rootfs_fd, "/bin/sh", O_PATH, 0);
 	if (sh_fd < 0 || fstat(sh_fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    !(st.st_mode & 0111)) {
-		wirt_error_invalid(err, "template '%s' has no /bin/sh", name);
-		return -ENOEXEC;
-	}
+	    !(st.st_mode & 0111))
+		return wirt_error_plain(err, ENOEXEC, "template '%s' has no /bin/sh", name);
 	return 0;
 }

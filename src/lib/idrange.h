@@ -30,11 +30,15 @@ static inline uint32_t wirt_idrange_base(unsigned long slot)
 }
 
 /* Allocates a free range for vServer 'name' of root dir 'root' and records it.
- * An entry whose owner's config no longer exists is stale and may be reused. */
+ * An entry whose owner's config no longer exists is stale and may be reused. 'root'
+ * must exist and be absolute; <root>/vservers/<name> must exist before the call (an
+ * entry without it counts as stale). Asking again for the same root/name returns the
+ * range it already has. Errors: -EINVAL, -ENOSPC (all taken), -errno of the registry. */
 int wirt_idrange_alloc(const char *root, const char *name, uint32_t *ret_base,
 		       struct wirt_error *err);
 
-/* Releases the range starting at 'base' if it is recorded for root/name. */
+/* Releases the range starting at 'base' if it is recorded for root/name; an entry of
+ * anyone else (a stale range handed out again) is left alone, and that is success. */
 int wirt_idrange_release(const char *root, const char *name, uint32_t base,
 			 struct wirt_error *err);
 

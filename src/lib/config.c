@@ -642,8 +642,8 @@ int wirt_config_load(const char *path, struct wirt_spec *spec, struct wirt_error
 		len += (size_t)n;
 	}
 	if (len > CONFIG_FILE_MAX)
-		return wirt_errorf(err, EFBIG, "config '%s': larger than %d bytes", path,
-				   CONFIG_FILE_MAX);
+		return wirt_error_plain(err, EFBIG, "config '%s': larger than %d bytes", path,
+					CONFIG_FILE_MAX);
 
 	r = wirt_config_parse(text, len, spec, err);
 	if (r < 0)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -783,6 +784,52 @@ out:
 	return r;
 }
 
+/* debootstrap mounts these in the target for its second stage and unmounts them when
+ * it exits, but not when it is killed outright. They must go before the temporary tree
+ * is removed: rm_rf refuses to enter a mount, and rightly, as this is the host's /proc. */
+static void detach_debootstrap_mounts(const char *rootfs)
+{
+	static const char *const mounts[] = { "dev/pts", "dev", "proc", "sys", "run" };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mounts); i++) {
+		if (wirt_path(path, rootfs, mounts[i], NULL, NULL))
+			umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+	}
+}
+
+/* debootstrap leaves the packages it installed in apt's cache: a third of the tree,
+ * which `apt-get clean` would remove in every guest anyway. */
+static int clean_apt_cache(int rootfs_fd, struct wirt_error *err)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd;
+
+	fd = wirt_open_in_root(rootfs_fd, "/var/cache/apt/archives",
+			       O_RDONLY | O_DIRECTORY, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return wirt_errorf(err, -fd, "open '/var/cache/apt/archives'");
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return wirt_errorf(err, errno, "read '/var/cache/apt/archives'");
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_type != DT_REG || len < 4 || strcmp(de->d_name + len - 4, ".deb") != 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			return wirt_errorf(err, errno, "remove '/var/cache/apt/archives/%s'",
+					   de->d_name);
+	}
+	return 0;
+}
+
 /* debootstrap copies the host's hostname into the tree, and systemd's postinst makes a
  * machine-id every vServer would share. An empty machine-id makes systemd create a
  * fresh one on each guest's first boot. */
@@ -806,6 +853,9 @@ static int debian_finish(int rootfs_fd, const char *name, const char *source,
 	r = wirt_write_file_in_root(rootfs_fd, "/etc/machine-id", "", 0, 0444);
 	if (r < 0)
 		return wirt_errorf(err, -r, "write '/etc/machine-id'");
+	r = clean_apt_cache(rootfs_fd, err);
+	if (r < 0)
+		return r;
 	return write_release(rootfs_fd, name, source, err);
 }
 
@@ -832,8 +882,10 @@ int wirt_template_build_debian(const char *root, const char *name, const char *r
 	if (!wirt_path(rootfs, b.dir, "rootfs", NULL, NULL))
 		return wirt_errorf(err, ENAMETOOLONG, "debootstrap into '%s'", b.dir);
 	r = run_debootstrap(prog, release, rootfs, mirror, err);
-	if (r < 0)
+	if (r < 0) {
+		detach_debootstrap_mounts(rootfs);
 		return r;
+	}
 	snprintf(source, sizeof(source), "debian %s", release);
 	r = debian_finish(b.rootfs_fd, name, source, err);
 	if (r < 0)

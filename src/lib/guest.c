@@ -205,7 +205,13 @@ static int mount_in_root(int root_fd, const char *src, const char *target, const
 	if (mount(src, fdpath, type, flags, data) < 0)
 		return wirt_errorf(err, errno, "mount %s on '%s'", type ? type : src, target);
 	if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
-		/* A bind mount ignores MS_RDONLY until remounted. */
+		/* A bind mount ignores MS_RDONLY until remounted; the fd we hold still names
+		 * the dentry below the new mount, so open the target again. */
+		close(fd);
+		fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return wirt_errorf(err, -fd, "open '%s' in guest", target);
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 		if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | (flags & ~MS_REC), NULL) < 0)
 			return wirt_errorf(err, errno, "make '%s' read-only", target);
 	}

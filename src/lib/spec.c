@@ -12,4 +12,5 @@ void wirt_spec_init(struct wirt_spec *spec, const char *name)
 	snprintf(spec->template_name, sizeof(spec->template_name), "busybox");
 	snprintf(spec->hostname, sizeof(spec->hostname), "%s", name ? name : "");
 	spec->id_count = WIRT_ID_COUNT;
+	spec->stop_timeout = WIRT_STOP_TIMEOUT_DEFAULT;
 }

@@ -17,18 +17,19 @@
 #include "config.h"
 #include "spec.h"
 
-static const char valid[] = "# wirt vServer configuration (written by wirt; `wirt set` changes it)\n"
-			    "[vserver]\n"
-			    "name = web1\n"
-			    "template = busybox\n"
-			    "hostname = web1.example.com\n"
-			    "autostart = yes\n"
-			    "stop-signal = SIGPWR\n"
-			    "stop-timeout = 45\n"
-			    "\n"
-			    "[ids]\n"
-			    "base = 1000065536\n"
-			    "count = 65536\n";
+static const char valid[] =
+	"# wirt vServer configuration (written by wirt; `wirt set` changes it)\n"
+	"[vserver]\n"
+	"name = web1\n"
+	"template = busybox\n"
+	"hostname = web1.example.com\n"
+	"autostart = yes\n"
+	"stop-signal = SIGPWR\n"
+	"stop-timeout = 45\n"
+	"\n"
+	"[ids]\n"
+	"base = 1000065536\n"
+	"count = 65536\n";
 
 static int parse(const char *text, struct wirt_spec *spec, struct wirt_error *err)
 {
@@ -55,7 +56,8 @@ static void test_valid(void)
 
 static void test_defaults(void)
 {
-	static const char minimal[] = "[vserver]\nname=db\ntemplate=debian\n[ids]\nbase=1000000000\n";
+	static const char minimal[] =
+		"[vserver]\nname=db\ntemplate=debian\n[ids]\nbase=1000000000\n";
 	struct wirt_spec spec;
 	struct wirt_error err;
 
@@ -66,7 +68,7 @@ static void test_defaults(void)
 	CHECK_EQ_STR("db", spec.hostname); /* hostname defaults to the name */
 	CHECK_EQ_INT(false, spec.autostart);
 	CHECK_EQ_INT(0, spec.stop_signal);
-	CHECK_EQ_INT(0, spec.stop_timeout);
+	CHECK_EQ_INT(WIRT_STOP_TIMEOUT_DEFAULT, spec.stop_timeout); /* missing key: the default */
 	CHECK_EQ_U64(1000000000u, spec.id_base);
 	CHECK_EQ_U64(WIRT_ID_COUNT, spec.id_count);
 }
@@ -138,7 +140,8 @@ static void test_errors(void)
 		const char *message;
 	} cases[] = {
 		/* syntax, named by line */
-		{ "name = web1\n", "name = web1\nfoo = 1\n", "line 4: unknown key 'foo' in [vserver]" },
+		{ "name = web1\n", "name = web1\nfoo = 1\n",
+		  "line 4: unknown key 'foo' in [vserver]" },
 		{ "count = 65536\n", "count = 65536\nname = x\n",
 		  "line 13: unknown key 'name' in [ids]" },
 		{ "[ids]\n", "[idz]\n", "line 10: unknown section '[idz]'" },
@@ -152,7 +155,8 @@ static void test_errors(void)
 		  "line 4: unexpected indentation" },
 		{ "# wirt", "name = x\n# wirt", "line 1: key 'name' outside of a section" },
 		{ "name = web1\n", "name = web\x01\n", "invalid vServer name 'web\\x01'" },
-		{ "name = web1\n", "na\x1bme = web1\n", "line 3: unknown key 'na\\x1bme' in [vserver]" },
+		{ "name = web1\n", "na\x1bme = web1\n",
+		  "line 3: unknown key 'na\\x1bme' in [vserver]" },
 		/* values that do not parse, named by line and field */
 		{ "autostart = yes", "autostart = maybe",
 		  "line 6: [vserver] autostart: invalid boolean 'maybe': expected 'yes' or 'no'" },
@@ -162,15 +166,19 @@ static void test_errors(void)
 		{ "stop-signal = SIGPWR", "stop-signal = RTMIN-1", "invalid signal 'RTMIN-1'" },
 		{ "stop-signal = SIGPWR", "stop-signal = 65", "invalid signal '65'" },
 		{ "stop-timeout = 45", "stop-timeout = -1",
-		  "line 8: [vserver] stop-timeout: invalid number '-1': expected an integer from 0 to 86400" },
+		  "line 8: [vserver] stop-timeout: invalid number '-1': "
+		  "expected an integer from 0 to 86400" },
 		{ "base = 1000065536", "base = 4294967296", "line 11: [ids] base: invalid number" },
-		{ "name = web1\n", "name = 1234567890123456789012345678901234567890123456789012345678901234\n",
+		{ "name = web1\n",
+		  "name = 1234567890123456789012345678901234567890123456789012345678901234\n",
 		  "line 3: [vserver] name: invalid vServer name" },
 		/* meaning, named by field (the validation pass) */
 		{ "hostname = web1.example.com", "hostname = a..b",
 		  "[vserver] hostname: invalid hostname 'a..b': empty label" },
-		{ "name = web1", "name = ../x", "[vserver] name: invalid vServer name '../x': only letters" },
-		{ "template = busybox", "template = .", "[vserver] template: invalid template name '.'" },
+		{ "name = web1", "name = ../x",
+		  "[vserver] name: invalid vServer name '../x': only letters" },
+		{ "template = busybox", "template = .",
+		  "[vserver] template: invalid template name '.'" },
 		{ "base = 1000065536", "base = 1000000001",
 		  "[ids] base: must be a multiple of 65536 at or above 1000000000" },
 		{ "base = 1000065536", "base = 65536", "[ids] base: must be a multiple of 65536" },
@@ -214,7 +222,8 @@ static void test_bytes(void)
 	/* Only 'len' bytes count: the rest of the buffer is never read. */
 	wirt_error_clear(&err);
 	CHECK_EQ_INT(0, wirt_config_parse(valid, sizeof(valid) - 1, &spec, &err));
-	CHECK_EQ_INT(-EINVAL, wirt_config_parse(valid, strstr(valid, "[ids]") - valid, &spec, &err));
+	CHECK_EQ_INT(-EINVAL,
+		     wirt_config_parse(valid, (size_t)(strstr(valid, "[ids]") - valid), &spec, &err));
 	CHECK_CONTAINS(err.msg, "missing key 'base' in [ids]");
 
 	/* inih would read an over-long line as two: the second half must not become a key. */
@@ -232,7 +241,8 @@ static void test_bytes(void)
 	CHECK_EQ_STR("busybox", spec.template_name);
 
 	/* A value with a carriage return inside is not a line end. */
-	snprintf(text, sizeof(text), "[vserver]\nname = we\rb1\ntemplate = busybox\n[ids]\nbase = 1000000000\n");
+	snprintf(text, sizeof(text),
+		 "[vserver]\nname = we\rb1\ntemplate = busybox\n[ids]\nbase = 1000000000\n");
 	CHECK_EQ_INT(-EINVAL, parse(text, &spec, &err));
 	CHECK_CONTAINS(err.msg, "'we\\x0db1'");
 

@@ -199,7 +199,8 @@ static int parse_rt_signal(const char *name)
 	if (*name) {
 		if (*name != (min ? '+' : '-'))
 			return -1;
-		if (wirt_uint_parse(name + 1, 0, (uint64_t)(SIGRTMAX - SIGRTMIN), &off, &ignored) < 0)
+		if (wirt_uint_parse(name + 1, 0, (uint64_t)(SIGRTMAX - SIGRTMIN), &off,
+				    &ignored) < 0)
 			return -1;
 	}
 	return min ? SIGRTMIN + (int)off : SIGRTMAX - (int)off;
@@ -232,8 +233,8 @@ static int parse_stop_signal(struct wirt_spec *spec, const char *value, struct w
 	}
 	if (sig <= 0)
 		return wirt_error_invalid(err,
-					  "invalid signal '%s': expected 'auto', a name like 'SIGPWR' "
-					  "or 'RTMIN+4', or a number from 1 to %d",
+					  "invalid signal '%s': expected 'auto', a name like "
+					  "'SIGPWR' or 'RTMIN+4', or a number from 1 to %d",
 					  wirt_str_escape(value, shown, sizeof(shown)), SIGRTMAX);
 	spec->stop_signal = sig;
 	return 0;
@@ -327,8 +328,8 @@ static int validate_id_base(const struct wirt_spec *spec, struct wirt_error *err
 		return wirt_error_invalid(err,
 					  "must be a multiple of %u at or above %u (%u + n * %u, "
 					  "n < %u), not '%u'",
-					  WIRT_ID_COUNT, WIRT_ID_FIRST, WIRT_ID_FIRST, WIRT_ID_COUNT,
-					  WIRT_ID_SLOTS, base);
+					  WIRT_ID_COUNT, WIRT_ID_FIRST, WIRT_ID_FIRST,
+					  WIRT_ID_COUNT, WIRT_ID_SLOTS, base);
 	return 0;
 }
 
@@ -362,6 +363,7 @@ static void format_id_count(const struct wirt_spec *spec, const struct config_ke
  * Every key, in the order they are written. Keys of one section stay together: the
  * formatter starts a new [section] whenever the section changes.
  */
+/* clang-format off */
 static const struct config_key config_keys[] = {
 	/* section  key             flags         parse               validate               format               absent */
 	{ "vserver", "name",         KEY_REQUIRED, parse_name,         validate_name,         format_name,         NULL },
@@ -373,6 +375,7 @@ static const struct config_key config_keys[] = {
 	{ "ids",     "base",         KEY_REQUIRED, parse_id_base,      validate_id_base,      format_id_base,      NULL },
 	{ "ids",     "count",        0,            parse_id_count,     validate_id_count,     format_id_count,     NULL },
 };
+/* clang-format on */
 
 static const struct config_key *config_key_find(const char *section, const char *key)
 {

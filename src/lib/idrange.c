@@ -68,7 +68,8 @@ static int registry_open(struct registry *reg, struct wirt_error *err)
 	reg->dir_fd = open(reg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (reg->dir_fd < 0)
 		return wirt_errorf(err, errno, "open id registry '%s'", reg->path);
-	reg->lock_fd = openat(reg->dir_fd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	reg->lock_fd =
+		openat(reg->dir_fd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (reg->lock_fd < 0)
 		return wirt_errorf(err, errno, "open '%s/.lock'", reg->path);
 	while (flock(reg->lock_fd, LOCK_EX) < 0)
@@ -312,7 +313,8 @@ static int idrange_release(const char *root, const char *name, uint32_t base,
 	uint32_t off = base - WIRT_ID_FIRST;
 	int r;
 
-	if (base < WIRT_ID_FIRST || off % WIRT_ID_COUNT != 0 || off / WIRT_ID_COUNT >= WIRT_ID_SLOTS)
+	if (base < WIRT_ID_FIRST || off % WIRT_ID_COUNT != 0 ||
+	    off / WIRT_ID_COUNT >= WIRT_ID_SLOTS)
 		return wirt_error_invalid(err, "invalid id range base '%u'", base);
 	r = wirt_name_validate("vServer", name, err);
 	if (r < 0)

@@ -95,13 +95,14 @@ int wirt_name_validate(const char *kind, const char *name, struct wirt_error *er
 	 * (the '/'), not only that it starts with a dot. */
 	for (size_t i = 0; i < len; i++)
 		if (!is_alnum(name[i]) && name[i] != '.' && name[i] != '_' && name[i] != '-')
-			return wirt_error_invalid(
-				err,
-				"invalid %s name '%s': only letters, digits, '.', '_' and '-' allowed",
-				kind, shown);
+			return wirt_error_invalid(err,
+						  "invalid %s name '%s': only letters, digits, "
+						  "'.', '_' and '-' allowed",
+						  kind, shown);
 	/* Never "." or "..", nor a hidden file or something that reads as an option. */
 	if (!is_alnum(name[0]))
-		return wirt_error_invalid(err, "invalid %s name '%s': must start with a letter or digit",
+		return wirt_error_invalid(err,
+					  "invalid %s name '%s': must start with a letter or digit",
 					  kind, shown);
 	return 0;
 }
@@ -132,13 +133,15 @@ int wirt_hostname_validate(const char *hostname, struct wirt_error *err)
 	if (len == 0)
 		return wirt_error_invalid(err, "invalid hostname '': is empty");
 	if (len > WIRT_HOSTNAME_MAX)
-		return wirt_error_invalid(err, "invalid hostname '%s': is longer than %d characters",
+		return wirt_error_invalid(err,
+					  "invalid hostname '%s': is longer than %d characters",
 					  shown, WIRT_HOSTNAME_MAX);
 	for (size_t i = 0; i < len; i++)
 		if (!is_alnum(hostname[i]) && hostname[i] != '-' && hostname[i] != '.')
-			return wirt_error_invalid(
-				err, "invalid hostname '%s': only letters, digits, '-' and '.' allowed",
-				shown);
+			return wirt_error_invalid(err,
+						  "invalid hostname '%s': only letters, digits, "
+						  "'-' and '.' allowed",
+						  shown);
 	label = hostname;
 	for (;;) {
 		const char *dot = strchr(label, '.');
@@ -212,8 +215,8 @@ int wirt_size_parse(const char *s, uint64_t *ret_bytes, struct wirt_error *err)
 	if (*p == '.') {
 		p++;
 		if (!is_digit(*p))
-			return wirt_error_invalid(err, "invalid size '%s': expected a digit after '.'",
-						  shown);
+			return wirt_error_invalid(
+				err, "invalid size '%s': expected a digit after '.'", shown);
 		for (int n = 0; is_digit(*p); p++, n++) {
 			if (n == SIZE_FRACTION_DIGITS_MAX)
 				return wirt_error_invalid(
@@ -227,7 +230,8 @@ int wirt_size_parse(const char *s, uint64_t *ret_bytes, struct wirt_error *err)
 		return wirt_error_invalid(err,
 					  "invalid size '%s': unknown unit '%s' (use K, M, G or T, "
 					  "optionally with B or iB)",
-					  shown, wirt_str_escape(p, unit_shown, sizeof(unit_shown)));
+					  shown,
+					  wirt_str_escape(p, unit_shown, sizeof(unit_shown)));
 	if (shift == 0 && frac != 0)
 		return wirt_error_invalid(err, "invalid size '%s': a fraction of a byte", shown);
 	if (whole > (UINT64_MAX >> shift))

@@ -82,7 +82,8 @@ static void check_hostname(const char *s, bool valid)
 		char c = s[i];
 
 		if (c == '.' || c == '\0') {
-			expect = label >= 1 && label <= 63 && s[i - label] != '-' && s[i - 1] != '-';
+			expect = label >= 1 && label <= 63 && s[i - label] != '-' &&
+				 s[i - 1] != '-';
 			label = 0;
 		} else {
 			expect = is_alnum(c) || c == '-';

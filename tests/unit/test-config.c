@@ -210,6 +210,7 @@ static void test_bytes(void)
 	char text[1024];
 	char long_line[400];
 	struct wirt_spec spec;
+	size_t len;
 	struct wirt_error err;
 
 	/* An embedded NUL: the parser is given a length, not a C string. */
@@ -222,8 +223,8 @@ static void test_bytes(void)
 	/* Only 'len' bytes count: the rest of the buffer is never read. */
 	wirt_error_clear(&err);
 	CHECK_EQ_INT(0, wirt_config_parse(valid, sizeof(valid) - 1, &spec, &err));
-	CHECK_EQ_INT(-EINVAL,
-		     wirt_config_parse(valid, (size_t)(strstr(valid, "[ids]") - valid), &spec, &err));
+	len = (size_t)(strstr(valid, "[ids]") - valid);
+	CHECK_EQ_INT(-EINVAL, wirt_config_parse(valid, len, &spec, &err));
 	CHECK_CONTAINS(err.msg, "missing key 'base' in [ids]");
 
 	/* inih would read an over-long line as two: the second half must not become a key. */

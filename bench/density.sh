@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bench/density.sh: start N busybox vServers (init + httpd each) one after another and
+# report whether the Nth starts as fast as the first, and what each one costs:
+#   - every `wirt start` timed (date +%s%N around it); total, first, last, and the mean
+#     of the last 10 starts over the mean of the first 10 (target: within 1.2x);
+#   - every supervisor's RSS, PSS and USS (Private_Clean + Private_Dirty) from
+#     /proc/PID/smaps_rollup (target: < 1 MiB of supervisor memory per vServer);
+#   - as context: the guest's own PSS (init, httpd), its memory cgroup's usage, and
+#     the host's MemAvailable drop per vServer (noisy on a shared machine).
+# Usage: bench/density.sh [N]   (default 200; env: BENCH_OUT=bench/out WIRT=...)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+N=${1:-200}
+OUT=${BENCH_OUT:-$BENCH_DIR/out}
+STAMP=$(date +%Y%m%d-%H%M%S)
+[[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] || bench_die "usage: density.sh [N]"
+[ "$(id -u)" = 0 ] || bench_die "run as root"
+mkdir -p "$OUT"
+CSV=$OUT/density-$N-$STAMP.csv
+REPORT=$OUT/density-$N-$STAMP.txt
+
+trap 'bench_cleanup || exit 1' EXIT
+trap 'exit 130' INT TERM
+
+now_ns() { date +%s%N; }
+mem_available_kb() { sed -n 's/^MemAvailable:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo; }
+# kB of the named smaps_rollup fields of PID, summed.
+rollup_kb() { # PID FIELD...
+	local pid=$1; shift
+	awk -v f=" $* " 'index(f, " " substr($1, 1, length($1) - 1) " ") { s += $2 }
+		END { print s + 0 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0
+}
+
+bench_root_new
+bench_template_busybox
+bench_log "root $BENCH_ROOT, cgroup tag $BENCH_TAG, N=$N, $(date -Is)"
+
+t0=$(now_ns)
+for ((i = 1; i <= N; i++)); do
+	w create "d$i" >/dev/null || bench_die "wirt create d$i failed"
+done
+t_create=$(( ($(now_ns) - t0) / 1000000 ))
+bench_log "created $N vServers in $t_create ms"
+
+mem_before=$(mem_available_kb)
+echo "i,start_ms" >"$CSV"
+started=0 failed=""
+t_all=$(now_ns)
+for ((i = 1; i <= N; i++)); do
+	t0=$(now_ns)
+	if ! err=$(w start "d$i" 2>&1); then
+		failed="start d$i: $err"
+		bench_log "$failed"
+		break
+	fi
+	t1=$(now_ns)
+	echo "$i,$(( (t1 - t0) / 1000 ))" | awk -F, '{ printf "%d,%.3f\n", $1, $2 / 1000 }' >>"$CSV"
+	started=$i
+	(( i % 25 == 0 )) && bench_log "$i started"
+done
+t_total=$(( ($(now_ns) - t_all) / 1000000 ))
+
+# Let every guest's init start httpd before memory is read.
+sleep 3
+mem_after=$(mem_available_kb)
+
+# Per vServer: supervisor RSS/PSS/USS, fds; guest PSS and cgroup usage; httpd up?
+memcg=/sys/fs/cgroup/memory/$BENCH_TAG
+echo "name,sup_pid,sup_rss_kb,sup_pss_kb,sup_uss_kb,sup_fds,guest_procs,guest_pss_kb,cg_usage_kb,httpd" \
+	>"$CSV.mem"
+for ((i = 1; i <= started; i++)); do
+	sup=$(bench_status_field "d$i" supervisor_pid)
+	[[ $sup =~ ^[0-9]+$ ]] || { echo "d$i,,,,,,,,," >>"$CSV.mem"; continue; }
+	rss=$(rollup_kb "$sup" Rss) pss=$(rollup_kb "$sup" Pss)
+	uss=$(rollup_kb "$sup" Private_Clean Private_Dirty)
+	fds=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
+	gp=0 gpss=0 httpd=0
+	for p in $(cat "$memcg/d$i/cgroup.procs" 2>/dev/null); do
+		gp=$((gp + 1))
+		gpss=$((gpss + $(rollup_kb "$p" Pss)))
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = httpd ] && httpd=1
+	done
+	cg=$(( $(cat "$memcg/d$i/memory.usage_in_bytes" 2>/dev/null || echo 0) / 1024 ))
+	echo "d$i,$sup,$rss,$pss,$uss,$fds,$gp,$gpss,$cg,$httpd" >>"$CSV.mem"
+done
+
+t_list=$( { /usr/bin/time -f %e "$WIRT" --root "$BENCH_ROOT" list >/dev/null; } 2>&1 )
+
+{
+	echo "# wirt density: $N busybox vServers (init + httpd), $(date -Is)"
+	echo "host: $(uname -r), $(nproc) cpus, wirt $("$WIRT" --version | cut -d' ' -f2)," \
+		"$(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "command: bench/density.sh $N"
+	[ -n "$failed" ] && echo "STOPPED EARLY: $failed"
+	echo "started: $started of $N; create all: $t_create ms; start all: $t_total ms;" \
+		"wirt list at $started running: ${t_list}s"
+	awk -F, -v n="$started" 'NR > 1 { t[$1] = $2; s += $2 }
+		END {
+			if (n < 1) exit
+			k = n < 10 ? n : 10
+			for (i = 1; i <= k; i++) { a += t[i]; b += t[n - k + i] }
+			printf "start: mean %.1f ms\n", s / n
+			printf "start: first %.1f ms, last (#%d) %.1f ms\n", t[1], n, t[n]
+			printf "start: mean of first %d %.1f ms, of last %d %.1f ms, ratio last/first %.2f (target <= 1.2)\n",
+				k, a / k, k, b / k, b / a
+		}' "$CSV"
+	tail -n +2 "$CSV" | cut -d, -f2 | sort -n | awk '{ u[NR] = $1 }
+		END { if (NR) printf "start: median %.1f ms, min %.1f, max %.1f\n", u[int((NR + 1) / 2)], u[1], u[NR] }'
+	awk -F, 'NR > 1 && $2 != "" { n++; rss += $3; pss += $4; uss += $5; fds += $6; gp += $7
+			gpss += $8; cg += $9; h += $10
+			if ($5 > umax) umax = $5 }
+		END {
+			if (!n) { print "memory: no supervisor found"; exit }
+			printf "supervisor (per vServer, %d measured): RSS %.0f KiB, PSS %.0f KiB, USS %.0f KiB (max %d), fds %.1f\n",
+				n, rss / n, pss / n, uss / n, umax, fds / n
+			printf "supervisor total: PSS %.1f MiB, USS %.1f MiB; target < 1024 KiB/vServer: %s\n",
+				pss / 1024, uss / 1024, (pss / n < 1024 ? "met (PSS)" : "NOT met (PSS)")
+			printf "guest (per vServer): %.1f processes, PSS %.0f KiB, memory cgroup usage %.0f KiB; httpd running in %d of %d\n",
+				gp / n, gpss / n, cg / n, h, n
+		}' "$CSV.mem"
+	awk -v b="$mem_before" -v a="$mem_after" -v n="$started" 'BEGIN {
+		if (n) printf "host MemAvailable: %d -> %d KiB, drop %.0f KiB per vServer (context; shared host)\n",
+			b, a, (b - a) / n }'
+	echo "data: $CSV $CSV.mem"
+} | tee "$REPORT"
+
+t0=$(now_ns)
+for ((i = started; i >= 1; i--)); do w stop --force "d$i" >/dev/null 2>&1 || true; done
+bench_log "stop --force of $started vServers: $(( ($(now_ns) - t0) / 1000000 )) ms" 2>&1 | tee -a "$REPORT"
+[ -z "$failed" ]

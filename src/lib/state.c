@@ -19,9 +19,9 @@ int wirt_runstate_save(const char *root, const char *name, const struct wirt_run
 
 	n = snprintf(buf, sizeof(buf),
 		     "supervisor=%d\ninit=%d\ninit_starttime=%llu\nstop_signal=%d\nstarted=%lld\n"
-		     "id_base=%u\n",
+		     "id_base=%u\nboot_id=%s\n",
 		     st->supervisor, st->init, st->init_starttime, st->stop_signal,
-		     (long long)st->started, st->id_base);
+		     (long long)st->started, st->id_base, st->boot_id);
 	wirt_run_file(path, root, name, "state");
 	r = wirt_write_file_atomic(path, buf, (size_t)n, 0644);
 	if (r < 0)
@@ -48,13 +48,37 @@ int wirt_runstate_load(const char *root, const char *name, struct wirt_runstate 
 		    sscanf(line, "init_starttime=%llu", &st->init_starttime) == 1 ||
 		    sscanf(line, "stop_signal=%d", &st->stop_signal) == 1 ||
 		    sscanf(line, "started=%lld", &started) == 1 ||
-		    sscanf(line, "id_base=%u", &st->id_base) == 1)
+		    sscanf(line, "id_base=%u", &st->id_base) == 1 ||
+		    sscanf(line, "boot_id=%39s", st->boot_id) == 1)
 			continue;
 	}
 	st->started = (time_t)started;
 	if (st->init <= 0 || st->supervisor <= 0)
 		return wirt_errorf(err, EBADMSG, "read state '%s'", path);
 	return 0;
+}
+
+static void read_boot_id(char *buf, size_t size)
+{
+	ssize_t n = wirt_read_file("/proc/sys/kernel/random/boot_id", buf, size);
+
+	if (n <= 0)
+		buf[0] = '\0';
+	else if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+}
+
+void wirt_runstate_set_boot(struct wirt_runstate *st)
+{
+	read_boot_id(st->boot_id, sizeof(st->boot_id));
+}
+
+bool wirt_runstate_from_earlier_boot(const struct wirt_runstate *st)
+{
+	char now[40];
+
+	read_boot_id(now, sizeof(now));
+	return now[0] && st->boot_id[0] && strcmp(now, st->boot_id) != 0;
 }
 
 bool wirt_runstate_supervised(const char *root, const char *name)

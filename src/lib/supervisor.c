@@ -449,6 +449,7 @@ static int setup_process(struct supervisor *s, struct wirt_error *err)
 	wirt_run_file(path, s->root, s->spec.name, "supervisor.lock");
 	s->st.supervisor = getpid();
 	s->st.id_base = s->spec.id_base;
+	wirt_runstate_set_boot(&s->st);
 	int lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lock_fd < 0)
 		return wirt_errorf(err, errno, "open '%s'", path);

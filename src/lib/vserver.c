@@ -193,7 +193,7 @@ int wirt_vserver_status(const char *root, const char *name, struct wirt_status *
 {
 	struct wirt_error ignored;
 	struct wirt_cgroup cg;
-	bool has_state;
+	bool has_state, supervised;
 	int r;
 
 	memset(st, 0, sizeof(*st));
@@ -202,11 +202,18 @@ int wirt_vserver_status(const char *root, const char *name, struct wirt_status *
 	if (r < 0)
 		return r;
 	load_last_exit(root, name, st);
+	supervised = wirt_runstate_supervised(root, name);
 	has_state = wirt_runstate_load(root, name, &st->run, &ignored) == 0;
+	if (has_state && !supervised && wirt_runstate_from_earlier_boot(&st->run)) {
+		/* The host rebooted: the processes and cgroups it names are gone. The
+		 * leftover files are removed by the next start, stop or delete. */
+		has_state = false;
+		memset(&st->run, 0, sizeof(st->run));
+	}
 	if (has_state)
 		st->guest_alive = wirt_proc_matches(st->run.init, st->run.init_starttime);
 	wirt_cgroup_init(&cg, root, name);
-	if (wirt_runstate_supervised(root, name))
+	if (supervised)
 		st->state = WIRT_STATE_RUNNING;
 	else if (has_state || wirt_cgroup_count(&cg) > 0)
 		st->state = WIRT_STATE_CRASHED;
@@ -261,7 +268,8 @@ static int cleanup_stale(const char *root, const char *name, struct wirt_error *
 	char dir[PATH_MAX];
 	int r;
 
-	if (wirt_runstate_load(root, name, &run, &ignored) == 0)
+	if (wirt_runstate_load(root, name, &run, &ignored) == 0 &&
+	    !wirt_runstate_from_earlier_boot(&run))
 		(void)signal_init(&run, SIGKILL);
 	wirt_cgroup_init(&cg, root, name);
 	r = wirt_cgroup_kill(&cg, 5000, err);
@@ -346,11 +354,11 @@ int wirt_vserver_start(const char *root, const char *name, struct wirt_error *er
 		return r;
 	if (st.state == WIRT_STATE_RUNNING)
 		return wirt_error_plain(err, EALREADY, "already running");
-	if (st.state == WIRT_STATE_CRASHED) {
-		r = cleanup_stale(root, name, err);
-		if (r < 0)
-			return wirt_error_prefix(err, "clean up after crash");
-	}
+	/* Stopped may still mean leftovers from before a host reboot: clean them. */
+	r = cleanup_stale(root, name, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "clean up after %s",
+					 st.state == WIRT_STATE_CRASHED ? "crash" : "reboot");
 	r = wirt_template_check(root, spec.template_name, err);
 	if (r < 0)
 		return r;

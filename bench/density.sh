@@ -90,8 +90,7 @@ t_list=$( { /usr/bin/time -f %e "$WIRT" --root "$BENCH_ROOT" list >/dev/null; } 
 
 {
 	echo "# wirt density: $N busybox vServers (init + httpd), $(date -Is)"
-	echo "host: $(uname -r), $(nproc) cpus, wirt $("$WIRT" --version | cut -d' ' -f2)," \
-		"$(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "host: $(uname -r), $(nproc) cpus; $BENCH_WIRT_VERSION"
 	echo "command: bench/density.sh $N"
 	[ -n "$failed" ] && echo "STOPPED EARLY: $failed"
 	echo "started: $started of $N; create all: $t_create ms; start all: $t_total ms;" \

@@ -5,8 +5,8 @@
 # shellcheck shell=bash
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-WIRT=${WIRT:-$BENCH_DIR/../build/wirt}
-WIRT=$(realpath "$WIRT")
+WIRT_SRC=$(realpath "${WIRT:-$BENCH_DIR/../build/wirt}")
+WIRT=$WIRT_SRC
 
 bench_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 bench_die() { bench_log "$*"; exit 1; }
@@ -26,12 +26,18 @@ bench_cgroup_tag() {
 # bench_root_new: sets BENCH_ROOT, BENCH_IDS (a private WIRT_ID_REGISTRY) and
 # BENCH_TAG. The root must be traversable (0755): guest ids are not host root and
 # mktemp's 0700 makes start fail with "bind root ...: Permission denied".
+# The binary is copied first: others rebuild build/wirt while a long run goes on, and
+# a relink mid-run fails every later call ("Permission denied") and the cleanup with it.
 bench_root_new() {
 	BENCH_ROOT=$(mktemp -d /tmp/wirt-bench.XXXXXX)
 	chmod 0755 "$BENCH_ROOT"
 	BENCH_IDS=$(mktemp -d /tmp/wirt-bench-ids.XXXXXX)
 	export WIRT_ID_REGISTRY=$BENCH_IDS
 	BENCH_TAG=$(bench_cgroup_tag "$BENCH_ROOT")
+	WIRT=$BENCH_IDS/wirt
+	cp "$WIRT_SRC" "$WIRT"
+	BENCH_WIRT_VERSION="$("$WIRT" --version), built $(date -r "$WIRT_SRC" -Is), tree $(git -C \
+		"$BENCH_DIR" describe --always --dirty 2>/dev/null || echo '?')"
 }
 
 w() { "$WIRT" --root "$BENCH_ROOT" "$@"; }
@@ -58,6 +64,23 @@ bench_live_procs() {
 	done
 }
 
+# When wirt could not stop or delete: kill what runs in this root's cgroups and its
+# supervisors (all started by this script, killed by pid), then remove the cgroups.
+bench_force_cleanup() {
+	local pids d
+	bench_log "cleanup: wirt left things behind; killing by cgroup and removing by hand"
+	pids=$(cat /sys/fs/cgroup/*/"$BENCH_TAG"/*/cgroup.procs 2>/dev/null | sort -u)
+	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+	pids=$(bench_live_procs)
+	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+	sleep 1
+	for d in /sys/fs/cgroup/*/"$BENCH_TAG"; do
+		[ -d "$d" ] || continue
+		find "$d" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
+		rmdir "$d" 2>/dev/null || true
+	done
+}
+
 # Stop and delete every vServer, remove the root, then report anything left behind.
 # Safe to call twice and from a trap. Returns 1 if something leaked.
 bench_cleanup() {
@@ -76,6 +99,7 @@ bench_cleanup() {
 		bench_log "cleanup: processes still running under $BENCH_ROOT: $(echo $left)"
 		rc=1
 	fi
+	[ $rc -eq 0 ] || bench_force_cleanup
 	if grep -qF -- "$BENCH_ROOT" /proc/self/mountinfo; then
 		bench_log "cleanup: mounts left under $BENCH_ROOT:"
 		grep -F -- "$BENCH_ROOT" /proc/self/mountinfo >&2

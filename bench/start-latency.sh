@@ -85,7 +85,7 @@ for i in "${!cmds[@]}"; do args+=(--prepare "${preps[$i]}"); done
 for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
 
 bench_log "$(hyperfine --version), $(crun --version | head -1), $(runc --version | head -1)"
-bench_log "kernel $(uname -r), $(nproc) cpus, $(date -Is)"
+bench_log "kernel $(uname -r), $(nproc) cpus, $(date -Is); $BENCH_WIRT_VERSION"
 if [ $hide_v2_controllers = 1 ]; then
 	: >"$BENCH_ROOT/empty"
 	unshare --mount sh -c 'mount --bind "$1" "$2" && shift 2 && exec hyperfine "$@"' \

@@ -4,6 +4,7 @@
  * it allocates nothing after start-up and runs one poll loop.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -430,11 +431,8 @@ static int setup_process(struct supervisor *s, struct wirt_error *err)
 		dup2(null_fd, 2);
 		close(null_fd);
 	}
-	/* Nothing of the CLI (its vServer lock above all) stays open here. */
-	dup2(s->ready_fd, 3);
-	s->ready_fd = 3;
-	fcntl(3, F_SETFD, FD_CLOEXEC);
-	syscall(SYS_close_range, 4, ~0U, 0);
+	/* The CLI's socket must not reach the guest. */
+	fcntl(s->ready_fd, F_SETFD, FD_CLOEXEC);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	sigemptyset(&mask);
@@ -497,41 +495,89 @@ _Noreturn static void supervisor_main(struct supervisor *s)
 	_exit(0);
 }
 
+/* wirt-supervisor lives beside the running binary (a build tree) or in libexecdir:
+ * a small static program, so that a supervisor costs little memory. */
+static int supervisor_path(char *buf, struct wirt_error *err)
+{
+	const char *env = getenv("WIRT_SUPERVISOR");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(buf, PATH_MAX, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, PATH_MAX, "%s/wirt-supervisor", self);
+			if (access(buf, X_OK) == 0)
+				return 0;
+		}
+	}
+	snprintf(buf, PATH_MAX, "%s/wirt-supervisor", WIRT_LIBEXECDIR);
+	if (access(buf, X_OK) < 0)
+		return wirt_errorf(err, errno, "find '%s'", buf);
+	return 0;
+}
+
+_Noreturn static void exec_supervisor(const char *path, const char *root, const char *name,
+				      int sock)
+{
+	struct wirt_msg msg = { .type = WIRT_MSG_ERROR };
+
+	if (sock != WIRT_SUPERVISOR_FD) {
+		dup2(sock, WIRT_SUPERVISOR_FD);
+		close(sock);
+	}
+	fcntl(WIRT_SUPERVISOR_FD, F_SETFD, 0);
+	/* Nothing of the CLI (its vServer lock above all) goes along. */
+	syscall(SYS_close_range, WIRT_SUPERVISOR_FD + 1, ~0U, 0);
+	execve(path, (char *const[]){ "wirt-supervisor", (char *)root, (char *)name, NULL }, environ);
+	wirt_errorf(&msg.err, errno, "run '%s'", path);
+	(void)!send(WIRT_SUPERVISOR_FD, &msg, sizeof(msg), MSG_NOSIGNAL);
+	_exit(127);
+}
+
 int wirt_supervisor_spawn(const char *root, const struct wirt_spec *spec, pid_t *ret_init,
 			  struct wirt_error *err)
 {
-	struct supervisor s = {
-		.root = root, .spec = *spec, .master_fd = -1, .slave_fd = -1, .log_fd = -1,
-		.listen_fd = -1, .client_fd = -1, .signal_fd = -1,
-	};
+	char dir[PATH_MAX], path[PATH_MAX];
 	struct wirt_msg msg;
-	char dir[PATH_MAX];
-	int ready[2], r;
+	int sp[2], r;
 	pid_t pid;
 
-	wirt_cgroup_init(&s.cg, root, spec->name);
+	r = supervisor_path(path, err);
+	if (r < 0)
+		return r;
 	wirt_path(dir, root, "run", NULL, NULL);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return wirt_errorf(err, errno, "create '%s'", dir);
 	wirt_run_dir(dir, root, spec->name);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return wirt_errorf(err, errno, "create '%s'", dir);
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return wirt_errorf(err, errno, "create pipe");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return wirt_errorf(err, errno, "create socket pair");
 	pid = fork();
 	if (pid < 0) {
-		close(ready[0]);
-		close(ready[1]);
+		close(sp[0]);
+		close(sp[1]);
 		return wirt_errorf(err, errno, "fork supervisor");
 	}
 	if (pid == 0) {
-		close(ready[0]);
-		s.ready_fd = ready[1];
-		supervisor_main(&s);
+		close(sp[0]);
+		exec_supervisor(path, root, spec->name, sp[1]);
 	}
-	close(ready[1]);
-	r = wirt_msg_recv(ready[0], &msg);
-	close(ready[0]);
+	close(sp[1]);
+	if (send(sp[0], spec, sizeof(*spec), MSG_NOSIGNAL) != (ssize_t)sizeof(*spec))
+		r = -1; /* the supervisor is gone: its report (or EOF) says why */
+	r = wirt_msg_recv(sp[0], &msg);
+	close(sp[0]);
 	if (r == 1 && msg.type == WIRT_MSG_READY) {
 		*ret_init = msg.pid;
 		return 0;
@@ -544,4 +590,27 @@ int wirt_supervisor_spawn(const char *root, const struct wirt_spec *spec, pid_t 
 	}
 	rmdir(dir);
 	return wirt_errorf(err, r < 0 ? -r : EPROTO, "supervisor ended without a report");
+}
+
+_Noreturn void wirt_supervisor_main(const char *root, const char *name)
+{
+	struct supervisor s = {
+		.root = root, .ready_fd = WIRT_SUPERVISOR_FD, .master_fd = -1, .slave_fd = -1,
+		.log_fd = -1, .listen_fd = -1, .client_fd = -1, .signal_fd = -1,
+	};
+	struct wirt_error err = { 0 };
+	ssize_t n;
+
+	n = recv(WIRT_SUPERVISOR_FD, &s.spec, sizeof(s.spec), 0);
+	if (n != (ssize_t)sizeof(s.spec) || strcmp(s.spec.name, name) != 0) {
+		struct wirt_msg msg = { .type = WIRT_MSG_ERROR };
+
+		wirt_errorf(&msg.err, EPROTO, "receive the vServer's spec");
+		(void)!send(WIRT_SUPERVISOR_FD, &msg, sizeof(msg), MSG_NOSIGNAL);
+		_exit(1);
+	}
+	s.spec.name[sizeof(s.spec.name) - 1] = '\0';
+	wirt_cgroup_init(&s.cg, root, s.spec.name);
+	(void)err;
+	supervisor_main(&s);
 }

@@ -19,11 +19,17 @@
 
 #define WIRT_CONSOLE_LOG_MAX (1024 * 1024) /* then console.log becomes console.log.1 */
 
-/* Forks the supervisor of vServer spec->name and waits until the guest's PID 1 runs
+#define WIRT_SUPERVISOR_FD 3 /* the socket a supervisor is started with */
+
+/* Forks and runs the supervisor (the wirt-supervisor program) of vServer spec->name and waits until the guest's PID 1 runs
  * (0, *ret_init = its host pid) or its start failed (the supervisor's error, after it
  * has rolled everything back). The caller holds the vServer's lock. */
 int wirt_supervisor_spawn(const char *root, const struct wirt_spec *spec, pid_t *ret_init,
 			  struct wirt_error *err);
+
+/* The supervisor's side, in wirt-supervisor: receives the spec on WIRT_SUPERVISOR_FD,
+ * starts the guest, reports READY or ERROR there, and runs until the guest ends. */
+_Noreturn void wirt_supervisor_main(const char *root, const char *name);
 
 /* Connects to the console of a running vServer; returns a socket fd or -errno. */
 int wirt_console_connect(const char *root, const char *name, struct wirt_error *err);

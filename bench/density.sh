@@ -44,8 +44,34 @@ done
 t_create=$(( ($(now_ns) - t0) / 1000000 ))
 bench_log "created $N vServers in $t_create ms"
 
+# Elapsed ms of a command, output dropped; fails with it.
+time_ms() {
+	local t0 t1
+	t0=$(now_ns)
+	"$@" >/dev/null 2>&1 || return
+	t1=$(now_ns)
+	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f\n", d / 1e6 }'
+}
+floor() { unshare --mount --pid --uts --ipc --net --fork chroot "$BENCH_ROOTFS" /bin/true; }
+# A probe vServer started and stopped PROBE times with none and with N running: the
+# same vServer, so a difference is what the N running ones cost a start.
+probe() { # LABEL
+	local k t
+	for ((k = 1; k <= PROBE; k++)); do
+		t=$(time_ms w start probe) || bench_die "wirt start probe failed"
+		w stop --force probe >/dev/null || bench_die "wirt stop --force probe failed"
+		echo "$1,$k,$t" >>"$CSV.probe"
+	done
+}
+PROBE=${PROBE:-10}
+w create probe >/dev/null
+echo "running,k,start_ms" >"$CSV.probe"
+probe 0
+
 mem_before=$(mem_available_kb)
-echo "i,start_ms" >"$CSV"
+# floor_ms: the unshare+chroot floor timed right after each start, a control for the
+# machine's load at that moment (others share it).
+echo "i,start_ms,floor_ms" >"$CSV"
 started=0 failed=""
 t_all=$(now_ns)
 for ((i = 1; i <= N; i++)); do
@@ -56,8 +82,9 @@ for ((i = 1; i <= N; i++)); do
 		break
 	fi
 	t1=$(now_ns)
-	echo "$i,$(( (t1 - t0) / 1000 ))" | awk -F, '{ printf "%d,%.3f\n", $1, $2 / 1000 }' >>"$CSV"
 	started=$i
+	f=$(time_ms floor) || f=
+	awk -v i=$i -v d=$((t1 - t0)) -v f="$f" 'BEGIN { printf "%d,%.3f,%s\n", i, d / 1e6, f }' >>"$CSV"
 	(( i % 25 == 0 )) && bench_log "$i started"
 done
 t_total=$(( ($(now_ns) - t_all) / 1000000 ))
@@ -86,6 +113,8 @@ for ((i = 1; i <= started; i++)); do
 	echo "d$i,$sup,$rss,$pss,$uss,$fds,$gp,$gpss,$cg,$httpd" >>"$CSV.mem"
 done
 
+probe "$started"
+
 t_list=$( { /usr/bin/time -f %e "$WIRT" --root "$BENCH_ROOT" list >/dev/null; } 2>&1 )
 
 {
@@ -95,16 +124,27 @@ t_list=$( { /usr/bin/time -f %e "$WIRT" --root "$BENCH_ROOT" list >/dev/null; } 
 	[ -n "$failed" ] && echo "STOPPED EARLY: $failed"
 	echo "started: $started of $N; create all: $t_create ms; start all: $t_total ms;" \
 		"wirt list at $started running: ${t_list}s"
-	awk -F, -v n="$started" 'NR > 1 { t[$1] = $2; s += $2 }
+	awk -F, -v n="$started" 'NR > 1 { t[$1] = $2; f[$1] = $3; s += $2 }
 		END {
 			if (n < 1) exit
 			k = n < 10 ? n : 10
-			for (i = 1; i <= k; i++) { a += t[i]; b += t[n - k + i] }
+			for (i = 1; i <= k; i++) {
+				a += t[i]; b += t[n - k + i]; fa += f[i]; fb += f[n - k + i]
+				ra += t[i] / f[i]; rb += t[n - k + i] / f[n - k + i]
+			}
 			printf "start: mean %.1f ms\n", s / n
 			printf "start: first %.1f ms, last (#%d) %.1f ms\n", t[1], n, t[n]
 			printf "start: mean of first %d %.1f ms, of last %d %.1f ms, ratio last/first %.2f (target <= 1.2)\n",
 				k, a / k, k, b / k, b / a
+			printf "control: floor after each start, first %d %.1f ms, last %d %.1f ms, ratio %.2f;" \
+				" start/floor ratio last/first %.2f\n", k, fa / k, k, fb / k, fb / fa, rb / ra
 		}' "$CSV"
+	awk -F, 'NR > 1 { n[$1]++; s[$1] += $3; if (!($1 in o)) o[$1] = ++m; r[o[$1]] = $1 }
+		END {
+			if (m < 2) exit
+			printf "probe: same vServer started %d times with 0 running %.1f ms, with %d running %.1f ms, ratio %.2f\n",
+				n[r[1]], s[r[1]] / n[r[1]], r[2], s[r[2]] / n[r[2]], (s[r[2]] / n[r[2]]) / (s[r[1]] / n[r[1]])
+		}' "$CSV.probe"
 	tail -n +2 "$CSV" | cut -d, -f2 | sort -n | awk '{ u[NR] = $1 }
 		END { if (NR) printf "start: median %.1f ms, min %.1f, max %.1f\n", u[int((NR + 1) / 2)], u[1], u[NR] }'
 	awk -F, 'NR > 1 && $2 != "" { n++; rss += $3; pss += $4; uss += $5; fds += $6; gp += $7
@@ -122,7 +162,7 @@ t_list=$( { /usr/bin/time -f %e "$WIRT" --root "$BENCH_ROOT" list >/dev/null; } 
 	awk -v b="$mem_before" -v a="$mem_after" -v n="$started" 'BEGIN {
 		if (n) printf "host MemAvailable: %d -> %d KiB, drop %.0f KiB per vServer (context; shared host)\n",
 			b, a, (b - a) / n }'
-	echo "data: $CSV $CSV.mem"
+	echo "data: $CSV $CSV.mem $CSV.probe"
 } | tee "$REPORT"
 
 t0=$(now_ns)

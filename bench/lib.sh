@@ -26,7 +26,7 @@ bench_cgroup_tag() {
 # bench_root_new: sets BENCH_ROOT, BENCH_IDS (a private WIRT_ID_REGISTRY) and
 # BENCH_TAG. The root must be traversable (0755): guest ids are not host root and
 # mktemp's 0700 makes start fail with "bind root ...: Permission denied".
-# The binary is copied first: others rebuild build/wirt while a long run goes on, and
+# The binaries are copied first: others rebuild build/ while a long run goes on, and
 # a relink mid-run fails every later call ("Permission denied") and the cleanup with it.
 bench_root_new() {
 	BENCH_ROOT=$(mktemp -d /tmp/wirt-bench.XXXXXX)
@@ -34,8 +34,13 @@ bench_root_new() {
 	BENCH_IDS=$(mktemp -d /tmp/wirt-bench-ids.XXXXXX)
 	export WIRT_ID_REGISTRY=$BENCH_IDS
 	BENCH_TAG=$(bench_cgroup_tag "$BENCH_ROOT")
-	WIRT=$BENCH_IDS/wirt
+	BENCH_BIN=$(mktemp -d /tmp/wirt-bench-bin.XXXXXX)
+	WIRT=$BENCH_BIN/wirt
 	cp "$WIRT_SRC" "$WIRT"
+	# wirt start runs wirt-supervisor from beside the wirt binary (src/lib/supervisor.c)
+	if [ -e "${WIRT_SRC%/*}/wirt-supervisor" ]; then
+		cp "${WIRT_SRC%/*}/wirt-supervisor" "$BENCH_BIN/"
+	fi
 	BENCH_WIRT_VERSION="$("$WIRT" --version), built $(date -r "$WIRT_SRC" -Is), tree $(git -C \
 		"$BENCH_DIR" describe --always --dirty 2>/dev/null || echo '?')"
 }
@@ -105,7 +110,7 @@ bench_cleanup() {
 		grep -F -- "$BENCH_ROOT" /proc/self/mountinfo >&2
 		rc=1
 	fi
-	rm -rf --one-file-system "$BENCH_ROOT" "$BENCH_IDS" ||
+	rm -rf --one-file-system "$BENCH_ROOT" "$BENCH_IDS" "$BENCH_BIN" ||
 		{ bench_log "cleanup: rm -rf $BENCH_ROOT failed"; rc=1; }
 	left=$(find /sys/fs/cgroup -maxdepth 3 -name "$BENCH_TAG" 2>/dev/null)
 	if [ -n "$left" ]; then

@@ -103,6 +103,16 @@ def proc_uids(pid):
     return None
 
 
+def proc_alive(pid):
+    """True for a process that exists and is not a zombie. A zombie holds nothing but
+    its pid; whether it is reaped soon is up to its parent (on some hosts PID 1 is not
+    a real init and reaps late), not up to wirt."""
+    st = read_text(f"/proc/{pid}/stat")
+    if not st:
+        return False
+    return st.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
 def proc_cmdline(pid):
     t = read_text(f"/proc/{pid}/cmdline")
     return (t or "").replace("\0", " ").strip()
@@ -261,13 +271,15 @@ class Wirt:
         found = []
         for pid in host_pids():
             uids = proc_uids(pid)
-            if uids and any(base <= u < base + ID_COUNT for u in uids) and self._ours(pid):
+            if uids and any(base <= u < base + ID_COUNT for u in uids) and self._ours(pid) \
+                    and proc_alive(pid):
                 found.append(pid)
         return found
 
     def procs_naming_root(self):
         me = os.getpid()
-        return [p for p in host_pids() if p != me and self.root in proc_cmdline(p)]
+        return [p for p in host_pids()
+                if p != me and self.root in proc_cmdline(p) and proc_alive(p)]
 
     def leftovers(self, bases=None):
         """What this root leaves on the host: a list of readable lines, empty if none."""

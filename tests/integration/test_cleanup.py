@@ -168,3 +168,32 @@ def test_stop_all(wirt):
         {"a": "stopped", "b": "stopped", "c": "stopped"}
     assert_clean(wirt, "a", a["id_base"])
     assert_clean(wirt, "b", b["id_base"])
+
+
+def test_stop_timeout_kills_a_hanging_shutdown(wirt):
+    wirt.create_started("web1")
+    # a shutdown script that never ends: stop must give up on it after --timeout
+    wirt.sh("web1", "printf '#!/bin/sh\\n[ \"$1\" = stop ] && exec sleep 1000\\nexit 0\\n'"
+                    " > /etc/init.d/S99hang && chmod 755 /etc/init.d/S99hang")
+    base = wirt.status("web1")["id_base"]
+    t = time.monotonic()
+    wirt("stop", "web1", "--timeout", "2", timeout=60)
+    took = time.monotonic() - t
+    assert took < 15, f"stop --timeout 2 took {took:.1f}s"
+    assert took >= 1.5, f"stop --timeout 2 took only {took:.1f}s: was the timeout honoured?"
+    assert wirt.state("web1") == "stopped"
+    assert_clean(wirt, "web1", base)
+
+
+def test_delete_stopped_removes_everything(wirt):
+    wirt.create_started("web1", wait_console=False)
+    wirt.exec("web1", "touch", "/root/data")
+    wirt("stop", "web1", timeout=60)
+    wirt("delete", "web1")
+    assert not os.path.exists(os.path.join(wirt.root, "vservers", "web1"))
+    assert not os.path.exists(os.path.join(wirt.root, "run", "web1"))
+    assert [f for f in os.listdir(wirt.registry) if not f.startswith(".")] == []
+    # the name can be used again, from a clean slate
+    wirt.create_started("web1", wait_console=False)
+    cp = wirt.sh("web1", "test -e /root/data", check=False)
+    assert cp.returncode == 1, "a new vServer of the same name sees the old one's files"

@@ -73,3 +73,18 @@ def test_exec_usage_errors(web1):
     assert cp.returncode == 2, show(cp)
     cp = web1("exec", "web1", "--", check=False)
     assert cp.returncode == 2, show(cp)
+
+
+def test_exec_joins_the_vservers_cgroup(web1):
+    web1.sh("web1", "sleep 1003 </dev/null >/dev/null 2>&1 &")
+    in_cgroup = web1.cgroup_pids("web1")
+    sleepers = [p for p in in_cgroup if _cmdline(p) == "sleep 1003"]
+    assert sleepers, f"the exec'd 'sleep 1003' is not in the vServer's cgroup {in_cgroup}"
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""

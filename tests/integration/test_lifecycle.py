@@ -207,3 +207,24 @@ def test_bad_config_value(wirt, field, section, line, bad):
     assert wirt.procs_naming_root() == [], "a refused start left a process"
     # still deletable (teardown checks the rest)
     wirt("delete", "web1")
+
+
+def test_template_delete_refused_while_used(wirt):
+    wirt("create", "web1")
+    cp = wirt("template", "delete", "busybox", check=False)
+    assert_one_error_line(cp, "busybox")
+    assert os.path.isdir(os.path.join(wirt.root, "templates", "busybox", "rootfs"))
+    wirt("delete", "web1")
+    wirt("template", "delete", "busybox")
+    assert not os.path.exists(os.path.join(wirt.root, "templates", "busybox"))
+
+
+def test_template_list_json(wirt):
+    import json
+    cp = wirt("template", "list", "--json")
+    entries = json.loads(cp.stdout)
+    assert [e["name"] for e in entries] == ["busybox"], entries
+    assert entries[0]["users"] == 0, entries
+    wirt("create", "web1")
+    entries = json.loads(wirt("template", "list", "--json").stdout)
+    assert entries[0]["users"] == 1, entries

@@ -6,7 +6,7 @@ import shutil
 import signal
 import time
 
-from conftest import proc_alive, show, wait_until
+from conftest import proc_alive, proc_describe, show, wait_until
 
 
 def assert_clean(wirt, name, base):
@@ -114,13 +114,15 @@ def test_killed_supervisor_then_delete_force(wirt):
 
 def test_killed_supervisor_then_start_cleans_and_starts(wirt):
     st = start_with_children(wirt, "web1")
+    old_run = wirt.procs_in_range(st["id_base"])
+    assert st["pid"] in old_run, (st, old_run)
     kill_supervisor(wirt, "web1")
     wirt("start", "web1", timeout=60)
     new = wirt.status("web1")
     assert new["state"] == "running" and new["pid"] != st["pid"], new
-    in_cgroup = wirt.cgroup_pids("web1")
-    old_procs = [p for p in wirt.procs_in_range(st["id_base"]) if p not in in_cgroup]
-    assert old_procs == [], f"processes of the crashed run survive: {old_procs}"
+    survivors = [proc_describe(p) for p in old_run if proc_alive(p)]
+    assert survivors == [], "processes of the crashed run survive the new start:\n  " + \
+        "\n  ".join(survivors)
 
 
 def test_host_reboot_simulation(wirt):

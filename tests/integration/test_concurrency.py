@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Commands that race: the per-vServer lock and the id registry's lock."""
+import os
 import subprocess
 
-from conftest import ID_COUNT, ID_FIRST
+from conftest import ID_COUNT, ID_FIRST, read_text
 
 
 def run_together(wirt, commands, timeout=60):
@@ -35,7 +36,7 @@ def test_two_starts_at_once(wirt):
     assert st["state"] == "running", st
     # exactly one guest: one supervisor, one init in the cgroup tree
     inits = [p for p in wirt.cgroup_pids("web1")
-             if open(f"/proc/{p}/comm").read().strip() == "init"]
+             if (read_text(f"/proc/{p}/comm") or "").strip() == "init"]
     assert st["pid"] in inits, (st, inits)
 
 
@@ -70,7 +71,7 @@ def test_parallel_creates_of_one_name(wirt):
     results = run_together(wirt, [("create", "same")] * 4)
     assert sorted(r[0] for r in results) == [0, 1, 1, 1], results
     assert wirt.vserver_names() == ["same"]
-    entries = [f for f in __import__("os").listdir(wirt.registry) if not f.startswith(".")]
+    entries = [f for f in os.listdir(wirt.registry) if not f.startswith(".")]
     assert len(entries) == 1, f"id registry: {entries} (losers must not keep a range)"
 
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """create / start / status / exec / stop / delete, and how each refuses what it must."""
 import io
+import json
 import os
 import tarfile
 
@@ -220,7 +221,6 @@ def test_template_delete_refused_while_used(wirt):
 
 
 def test_template_list_json(wirt):
-    import json
     cp = wirt("template", "list", "--json")
     entries = json.loads(cp.stdout)
     assert [e["name"] for e in entries] == ["busybox"], entries

@@ -126,7 +126,7 @@ def test_killed_supervisor_then_start_cleans_and_starts(wirt):
 
 
 def test_host_reboot_simulation(wirt):
-    st = start_with_children(wirt, "web1")
+    start_with_children(wirt, "web1")
     wirt.create_started("web2")
     # what a reboot does: every process gone, /run (tmpfs) empty
     for name in ("web1", "web2"):
@@ -199,3 +199,37 @@ def test_delete_stopped_removes_everything(wirt):
     wirt.create_started("web1", wait_console=False)
     cp = wirt.sh("web1", "test -e /root/data", check=False)
     assert cp.returncode == 1, "a new vServer of the same name sees the old one's files"
+
+
+def test_host_reboot_with_run_dir_left(wirt):
+    """<root>/run is on the root dir's disk, not a tmpfs: after a real reboot the
+    state files are still there, from another boot, and the cgroups are gone."""
+    start_with_children(wirt, "web1")
+    os.kill(wirt.status("web1")["supervisor_pid"], signal.SIGKILL)
+    for _ in range(50):
+        pids = wirt.cgroup_pids("web1")
+        if not pids:
+            break
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+    assert wirt.cgroup_pids("web1") == []
+    for d in wirt.cgroup_dirs("web1"):
+        os.rmdir(d)
+    state = os.path.join(wirt.root, "run", "web1", "state")
+    text = open(state).read()
+    assert "boot_id=" in text, f"state records no boot id:\n{text}"
+    with open(state, "w") as f:
+        f.write("".join(l if not l.startswith("boot_id=") else
+                        "boot_id=00000000-0000-0000-0000-000000000000\n"
+                        for l in text.splitlines(keepends=True)))
+
+    assert {e["name"]: e["state"] for e in wirt.list()} == {"web1": "stopped"}
+    st = wirt.status("web1")
+    assert st["state"] == "stopped", st
+    wirt("start", "web1", timeout=60)
+    assert wirt.state("web1") == "running"
+    wirt.exec("web1", "true")

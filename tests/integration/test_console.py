@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The guest's console: the log the supervisor keeps, and `wirt console`."""
-import os
 import subprocess
 import time
 

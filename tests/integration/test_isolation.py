@@ -2,7 +2,6 @@
 """What guest root can and cannot do: checked from inside a running vServer."""
 import os
 import socket
-import time
 
 import pytest
 

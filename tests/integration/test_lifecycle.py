@@ -228,3 +228,16 @@ def test_template_list_json(wirt):
     wirt("create", "web1")
     entries = json.loads(wirt("template", "list", "--json").stdout)
     assert entries[0]["users"] == 1, entries
+
+
+@pytest.mark.parametrize("verb", ["start", "stop", "status", "logs", "delete", "console"])
+@pytest.mark.parametrize("name", ["../templates", "a/b", ""], ids=["dotdot", "slash", "empty"])
+def test_invalid_name_other_verbs(wirt, verb, name):
+    args = [verb, name] if verb != "delete" else [verb, "--force", name]
+    before = sorted(os.listdir(wirt.root))
+    cp = wirt(*args, check=False)
+    assert cp.returncode in (1, 2), show(cp)
+    assert len([l for l in cp.stderr.splitlines() if l.strip()]) == 1, show(cp)
+    assert sorted(os.listdir(wirt.root)) == before, "a refused name changed the root dir"
+    assert os.path.isdir(os.path.join(wirt.root, "templates", "busybox", "rootfs")), \
+        f"{verb} {name!r} touched the templates"

@@ -4,6 +4,8 @@
 # run (the machine is shared and noisy, so only ratios from one run mean something):
 #   wirt start      until the guest's PID 1 has exec'd (a --prepare stops it first)
 #   wirt exec       /bin/true in a running vServer
+#   wirt start+stop a whole start and forced stop, what `crun run` of /bin/true also does
+#   wirt --version  the CLI's fixed cost (exec + dynamic linking)
 #   crun run        /bin/true from an OCI bundle on the same busybox rootfs (+ userns)
 #   runc run        the same bundle (+ userns)
 #   floor           unshare --mount --pid --uts --ipc --net --fork chroot ROOTFS /bin/true
@@ -27,6 +29,7 @@ bench_log "root $BENCH_ROOT, cgroup tag $BENCH_TAG"
 bench_template_busybox
 w create b1 >/dev/null
 w create b2 >/dev/null
+w create b3 >/dev/null
 w start b2 || bench_die "wirt start b2 failed"
 w exec b2 -- /bin/true || bench_die "wirt exec b2 -- /bin/true failed"
 
@@ -52,6 +55,11 @@ add() { names+=("$1"); cmds+=("$2"); preps+=("${3:-true}"); }
 wq="$WIRT --root $BENCH_ROOT"
 add "wirt start" "$wq start b1" "$wq stop --force b1 >/dev/null 2>&1 || true"
 add "wirt exec" "$wq exec b2 -- /bin/true"
+# A whole life, comparable with `crun run` (which also waits for the exit and deletes).
+add "wirt start+stop --force" "$wq start b3 && $wq stop --force b3" \
+	"$wq stop --force b3 >/dev/null 2>&1 || true"
+# The CLI's fixed cost (exec, dynamic linking), part of every wirt line above.
+add "wirt --version" "$wq --version"
 
 # crun 1.8 refuses any run on a hybrid host whose cgroup2 mount lists a controller
 # ("cgroups in hybrid mode not supported, drop all controllers from cgroupv2"), even

@@ -4,6 +4,7 @@
  * controller hierarchy; the v2 backend one directory with the controllers enabled in
  * the parent's cgroup.subtree_control.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +26,13 @@
 static const char *const v1_controllers[] = {
 	"cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer", "blkio", "systemd",
 };
+
+/* What delegation hands over (see the kernel's cgroup-v2.rst, "Delegation
+ * Containment"): the directory, and the files that move processes. */
+static const char *const v1_delegated[] = { "", "cgroup.procs", "tasks", "cgroup.clone_children",
+					    "notify_on_release" };
+static const char *const v2_delegated[] = { "", "cgroup.procs", "cgroup.subtree_control",
+					    "cgroup.threads" };
 
 static const char *cgroup_root(void)
 {
@@ -150,8 +158,34 @@ static void v2_enable_controllers(const char *dir)
 		(void)wirt_write_string(p, ctl[i]);
 }
 
-int wirt_cgroup_create(const struct wirt_cgroup *cg, struct wirt_error *err)
+static int delegate(const char *dir, const char *const *files, size_t n, uid_t owner,
+		    struct wirt_error *err)
 {
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%s%s%s", dir, files[i][0] ? "/" : "", files[i]);
+		if (chown(p, owner, owner) < 0 && errno != ENOENT)
+			return wirt_errorf(err, errno, "delegate cgroup '%s'", p);
+	}
+	return 0;
+}
+
+const char *const *wirt_cgroup_v1_hierarchies(void)
+{
+	static const char *present[ARRAY_SIZE(v1_controllers) + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++)
+		if (hierarchy_exists(v1_controllers[i]))
+			present[n++] = v1_controllers[i];
+	present[n] = NULL;
+	return present;
+}
+
+int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_error *err)
+{
+	struct wirt_error ignored;
 	char p[PATH_MAX], parent[PATH_MAX];
 	int r;
 
@@ -163,15 +197,19 @@ int wirt_cgroup_create(const struct wirt_cgroup *cg, struct wirt_error *err)
 		if (r < 0)
 			return r;
 		v2_enable_controllers(parent);
-		return 0;
+		r = delegate(p, v2_delegated, ARRAY_SIZE(v2_delegated), owner, err);
+		if (r < 0)
+			wirt_cgroup_destroy(cg, &ignored);
+		return r;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
 		if (!hierarchy_exists(v1_controllers[i]))
 			continue;
 		wirt_cgroup_path(cg, v1_controllers[i], p);
 		r = mkdir_cgroup(p, strcmp(v1_controllers[i], "cpuset") == 0, err);
+		if (r == 0)
+			r = delegate(p, v1_delegated, ARRAY_SIZE(v1_delegated), owner, err);
 		if (r < 0) {
-			struct wirt_error ignored;
 			wirt_cgroup_destroy(cg, &ignored);
 			return r;
 		}
@@ -205,20 +243,23 @@ int wirt_cgroup_attach(const struct wirt_cgroup *cg, pid_t pid, struct wirt_erro
 
 /* The hierarchy whose cgroup.procs tells who is in the vServer: pids on v1 (every
  * task of the guest is there), the unified one on v2. */
-static char *procs_path(const struct wirt_cgroup *cg, char *buf)
+static char *procs_dir(const struct wirt_cgroup *cg, char *buf)
 {
-	wirt_cgroup_path(cg, cg->mode == WIRT_CGROUP_V2 ? NULL : "pids", buf);
-	strncat(buf, "/cgroup.procs", PATH_MAX - strlen(buf) - 1);
-	return buf;
+	return wirt_cgroup_path(cg, cg->mode == WIRT_CGROUP_V2 ? NULL : "pids", buf);
 }
 
-static int for_each_proc(const struct wirt_cgroup *cg, int sig)
+/* Signals (sig != 0) and counts the processes in 'dir' and the sub-cgroups the guest
+ * made below it: a delegated subtree is the guest's to arrange. */
+static int for_each_proc_in(const char *dir, int sig, int depth)
 {
-	char p[PATH_MAX];
+	_cleanup_closedir_ DIR *d = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
+	char p[PATH_MAX];
+	struct dirent *de;
 	int pid, n = 0;
 
-	f = fopen(procs_path(cg, p), "re");
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	f = fopen(p, "re");
 	if (!f)
 		return 0;
 	while (fscanf(f, "%d", &pid) == 1) {
@@ -226,7 +267,22 @@ static int for_each_proc(const struct wirt_cgroup *cg, int sig)
 			kill(pid, sig);
 		n++;
 	}
+	if (depth > 32 || !(d = opendir(dir)))
+		return n;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		n += for_each_proc_in(p, sig, depth + 1);
+	}
 	return n;
+}
+
+static int for_each_proc(const struct wirt_cgroup *cg, int sig)
+{
+	char p[PATH_MAX];
+
+	return for_each_proc_in(procs_dir(cg, p), sig, 0);
 }
 
 int wirt_cgroup_count(const struct wirt_cgroup *cg)
@@ -273,10 +329,24 @@ int wirt_cgroup_kill(const struct wirt_cgroup *cg, int timeout_ms, struct wirt_e
 	return 0;
 }
 
-static int rmdir_cgroup(const char *dir, struct wirt_error *err)
+/* Removes 'dir' and the sub-cgroups below it, deepest first. */
+static int rmdir_tree(const char *dir, int depth, struct wirt_error *err)
 {
-	char parent[PATH_MAX];
+	_cleanup_closedir_ DIR *d = NULL;
+	char p[PATH_MAX];
+	struct dirent *de;
+	int r;
 
+	if (depth <= 32 && (d = opendir(dir))) {
+		while ((de = readdir(d))) {
+			if (de->d_type != DT_DIR || de->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			r = rmdir_tree(p, depth + 1, err);
+			if (r < 0)
+				return r;
+		}
+	}
 	/* A cgroup whose last task just died can be briefly busy. */
 	for (int i = 0; rmdir(dir) < 0; i++) {
 		if (errno == ENOENT)
@@ -285,6 +355,17 @@ static int rmdir_cgroup(const char *dir, struct wirt_error *err)
 			return wirt_errorf(err, errno, "remove cgroup '%s'", dir);
 		sleep_ms(10);
 	}
+	return 0;
+}
+
+static int rmdir_cgroup(const char *dir, struct wirt_error *err)
+{
+	char parent[PATH_MAX];
+	int r;
+
+	r = rmdir_tree(dir, 0, err);
+	if (r < 0)
+		return r;
 	parent_of(dir, parent);
 	(void)rmdir(parent); /* only succeeds when no other vServer is left */
 	return 0;

@@ -35,8 +35,15 @@ enum wirt_cgroup_mode wirt_cgroup_detect(void);
 void wirt_cgroup_init(struct wirt_cgroup *cg, const char *root, const char *name);
 
 /* Creates the parent and the vServer's cgroup (every v1 hierarchy wirt uses).
- * An existing, empty cgroup (stale after a crash) is reused. */
-int wirt_cgroup_create(const struct wirt_cgroup *cg, struct wirt_error *err);
+ * An existing, empty cgroup (stale after a crash) is reused. The cgroup is delegated to
+ * host uid 'owner' (guest root): it may create sub-cgroups and move its processes
+ * between them, as systemd inside does, but the files that hold the vServer's own
+ * limits stay host root's. */
+int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_error *err);
+
+/* The v1 hierarchies a vServer is in and the guest mounts (NULL-terminated): "cpu",
+ * "pids", ..., "systemd" (the named one). Only those the host has. */
+const char *const *wirt_cgroup_v1_hierarchies(void);
 
 /* Moves process 'pid' (0 = the caller) into the vServer's cgroup. */
 int wirt_cgroup_attach(const struct wirt_cgroup *cg, pid_t pid, struct wirt_error *err);

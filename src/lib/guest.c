@@ -317,6 +317,36 @@ static int mask_proc(int root_fd, struct wirt_error *err)
 	return r;
 }
 
+/* The guest's own cgroup subtree (its cgroup namespace makes the vServer's cgroup the
+ * root of what it sees): cgroup2 on a v2 host; on a v1 host a tmpfs with each
+ * hierarchy, the named "systemd" one included, and the unified one where systemd
+ * looks for it, so that systemd can boot in the guest. */
+static int setup_cgroupfs(const struct wirt_guest_args *args, int root_fd, struct wirt_error *err)
+{
+	const char *const *h;
+	char target[64], opts[64];
+	int r;
+
+	if (args->cg.mode == WIRT_CGROUP_V2)
+		return mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
+				     NOSUID_NODEV_NOEXEC, "nsdelegate", true, err);
+	r = mount_in_root(root_fd, "cgroup", "/sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC,
+			  "mode=755,size=64k", true, err);
+	for (h = wirt_cgroup_v1_hierarchies(); r == 0 && *h; h++) {
+		snprintf(target, sizeof(target), "/sys/fs/cgroup/%s", *h);
+		if (strcmp(*h, "systemd") == 0)
+			snprintf(opts, sizeof(opts), "none,name=systemd");
+		else
+			snprintf(opts, sizeof(opts), "%s", *h);
+		r = mount_in_root(root_fd, "cgroup", target, "cgroup", NOSUID_NODEV_NOEXEC, opts,
+				  true, err);
+	}
+	if (r == 0)
+		r = mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup/unified", "cgroup2",
+				  NOSUID_NODEV_NOEXEC, NULL, true, err);
+	return r;
+}
+
 static int setup_mounts(const struct wirt_guest_args *args, int root_fd, struct wirt_error *err)
 {
 	int r;
@@ -325,9 +355,8 @@ static int setup_mounts(const struct wirt_guest_args *args, int root_fd, struct 
 	if (r == 0)
 		r = mount_in_root(root_fd, "sysfs", "/sys", "sysfs",
 				  MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL, true, err);
-	if (r == 0 && args->cg.mode == WIRT_CGROUP_V2)
-		r = mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
-				  NOSUID_NODEV_NOEXEC, "nsdelegate", true, err);
+	if (r == 0)
+		r = setup_cgroupfs(args, root_fd, err);
 	if (r == 0)
 		r = setup_dev(args, root_fd, err);
 	if (r == 0)

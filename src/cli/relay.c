@@ -3,8 +3,13 @@
  * Relaying the caller's stdio to a program inside a vServer (exec, enter) and waiting
  * for it. With a pty the caller's terminal goes raw and window size changes follow;
  * 'escape_char' (or -1) detaches, as Ctrl-] does in telnet.
+ *
+ * The relay ends when the program ends, after passing on what it wrote: a daemon it
+ * started in the background may hold the pipes open for hours, and `wirt exec N --
+ * service start` must still return.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +21,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "syscalls.h"
 #include "cli.h"
 
 static struct termios saved_tio;
@@ -72,16 +78,31 @@ static int wait_status(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
-static void relay_pipes(struct wirt_attached *at)
+/* What is left in 'fd' once the program has ended: read without blocking. */
+static void drain(int fd, int to)
 {
-	struct pollfd p[3] = {
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	while (copy_fd(fd, to)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+			break;
+	}
+}
+
+static void relay_pipes(struct wirt_attached *at, int pidfd)
+{
+	struct pollfd p[4] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = at->stdout_fd, .events = POLLIN },
 		{ .fd = at->stderr_fd, .events = POLLIN },
+		{ .fd = pidfd, .events = POLLIN },
 	};
 
 	while (p[1].fd >= 0 || p[2].fd >= 0) {
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -98,12 +119,21 @@ static void relay_pipes(struct wirt_attached *at)
 				p[i].fd = -1;
 			}
 		}
+		if (p[3].fd >= 0 && p[3].revents) {
+			for (int i = 1; i < 3; i++)
+				if (p[i].fd >= 0)
+					drain(p[i].fd, i);
+			break;
+		}
 	}
+	for (int i = 1; i < 3; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
 	if (at->stdin_fd >= 0)
 		close(at->stdin_fd);
 }
 
-static void relay_pty(struct wirt_attached *at, int escape_char)
+static void relay_pty(struct wirt_attached *at, int escape_char, int pidfd)
 {
 	sigset_t mask;
 	int sfd;
@@ -114,13 +144,14 @@ static void relay_pty(struct wirt_attached *at, int escape_char)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	tty_raw();
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = at->master_fd, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
+			{ .fd = pidfd, .events = POLLIN },
 		};
 
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -146,6 +177,10 @@ static void relay_pty(struct wirt_attached *at, int escape_char)
 		/* EIO: the program and everything it started closed the pty */
 		if (p[1].revents && !copy_fd(at->master_fd, STDOUT_FILENO))
 			break;
+		if (p[3].fd >= 0 && p[3].revents) {
+			drain(at->master_fd, STDOUT_FILENO);
+			break;
+		}
 	}
 	tty_restore();
 	if (sfd >= 0)
@@ -154,12 +189,17 @@ static void relay_pty(struct wirt_attached *at, int escape_char)
 
 int cli_relay(struct wirt_attached *at, int escape_char)
 {
+	/* -1 (no program, e.g. the console) never polls readable */
+	int pidfd = at->pid > 0 ? wirt_sys_pidfd_open(at->pid, 0) : -1;
+
 	if (at->master_fd >= 0) {
-		relay_pty(at, escape_char);
+		relay_pty(at, escape_char, pidfd);
 		close(at->master_fd);
 	} else {
-		relay_pipes(at);
+		relay_pipes(at, pidfd);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (at->pid <= 0)
 		return 0;
 	return wait_status(at->pid);

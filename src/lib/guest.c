@@ -146,6 +146,13 @@ _Noreturn void wirt_guest_stage1(struct wirt_guest_args *args)
 	}
 	if (mount_template_idmapped(args, &err) < 0 || mount_overlay_root(args, &err) < 0)
 		fail(args, &err);
+	/* Stage 2 reaches its root through the working directory (which unshare() moves
+	 * into the new mount namespace): as guest root it may not be allowed to walk the
+	 * path from '/', e.g. through a root dir of mode 0700. */
+	if (chdir(args->rootfs) < 0) {
+		wirt_errorf(&err, errno, "enter '%s'", args->rootfs);
+		fail(args, &err);
+	}
 	if (enter_userns(args, &err) < 0)
 		fail(args, &err);
 	close(args->userns_fd);
@@ -173,7 +180,8 @@ _Noreturn void wirt_guest_stage1(struct wirt_guest_args *args)
 /* ---- stage 2: PID 1 inside ---------------------------------------------------------- */
 
 /* A mount onto a path inside the guest: the target is opened with RESOLVE_IN_ROOT (a
- * guest symlink cannot redirect it to the host) and mounted through its fd. */
+ * guest symlink cannot redirect it to the host) and mounted through its fd. A NULL
+ * 'src' with MS_BIND binds the target onto itself. */
 static int mount_in_root(int root_fd, const char *src, const char *target, const char *type,
 			 unsigned long flags, const char *data, bool is_dir, struct wirt_error *err)
 {
@@ -202,6 +210,8 @@ static int mount_in_root(int root_fd, const char *src, const char *target, const
 	if (fd < 0)
 		return wirt_errorf(err, -fd, "open '%s' in guest", target);
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (!src)
+		src = fdpath;
 	if (mount(src, fdpath, type, flags, data) < 0)
 		return wirt_errorf(err, errno, "mount %s on '%s'", type ? type : src, target);
 	if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
@@ -310,7 +320,8 @@ static int mask_proc(int root_fd, struct wirt_error *err)
 		if (fd == -ENOENT)
 			continue;
 		close(fd);
-		r = mount_in_root(root_fd, readonly_paths[i], readonly_paths[i], NULL,
+		/* NULL source: the guest's own entry, bound onto itself. */
+		r = mount_in_root(root_fd, NULL, readonly_paths[i], NULL,
 				  MS_BIND | MS_REC | MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL, true,
 				  err);
 	}
@@ -436,11 +447,12 @@ _Noreturn static void stage2(struct wirt_guest_args *args)
 	}
 	/* Our own bind of the root: the overlay came from a more privileged mount namespace,
 	 * and such mounts are locked, which pivot_root refuses. */
-	if (mount(args->rootfs, args->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+	if (mount(".", ".", NULL, MS_BIND | MS_REC, NULL) < 0) {
 		wirt_errorf(&err, errno, "bind root '%s'", args->rootfs);
 		fail(args, &err);
 	}
-	root_fd = open(args->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* "." still names the overlay below the new bind; "../rootfs" crosses into it. */
+	root_fd = open("../rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
 		wirt_errorf(&err, errno, "open root '%s'", args->rootfs);
 		fail(args, &err);

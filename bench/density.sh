@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/density.sh: start N busybox vServers (init + httpd each) one after another and
 # report whether the Nth starts as fast as the first, and what each one costs:
-#   - every `wirt start` timed (date +%s%N around it); total, first, last, and the mean
+#   - every `wirt start` timed (bash's $EPOCHREALTIME around it, like date +%s%N); total, first, last, and the mean
 #     of the last 10 starts over the mean of the first 10 (target: within 1.2x);
 #   - every supervisor's RSS, PSS and USS (Private_Clean + Private_Dirty) from
 #     /proc/PID/smaps_rollup (target: < 1 MiB of supervisor memory per vServer);
@@ -24,7 +24,10 @@ REPORT=$OUT/density-$N-$STAMP.txt
 trap 'bench_cleanup || exit 1' EXIT
 trap 'exit 130' INT TERM
 
-now_ns() { date +%s%N; }
+# bash's own clock: $(date +%s%N) forks and execs date, which costs 3 ms a call here,
+# and would be counted in every interval.
+# and would be counted in every interval; so would a $(...) subshell. now sets NOW in ns.
+now() { NOW=$((10#${EPOCHREALTIME/./} * 1000)); }
 mem_available_kb() { sed -n 's/^MemAvailable:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo; }
 # kB of the named smaps_rollup fields of PID, summed.
 rollup_kb() { # PID FIELD...
@@ -37,19 +40,19 @@ bench_root_new
 bench_template_busybox
 bench_log "root $BENCH_ROOT, cgroup tag $BENCH_TAG, N=$N, $(date -Is)"
 
-t0=$(now_ns)
+now; t0=$NOW
 for ((i = 1; i <= N; i++)); do
 	w create "d$i" >/dev/null || bench_die "wirt create d$i failed"
 done
-t_create=$(( ($(now_ns) - t0) / 1000000 ))
+now; t_create=$(( (NOW - t0) / 1000000 ))
 bench_log "created $N vServers in $t_create ms"
 
 # Elapsed ms of a command, output dropped; fails with it.
 time_ms() {
 	local t0 t1
-	t0=$(now_ns)
+	now; t0=$NOW
 	"$@" >/dev/null 2>&1 || return
-	t1=$(now_ns)
+	now; t1=$NOW
 	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f\n", d / 1e6 }'
 }
 floor() { unshare --mount --pid --uts --ipc --net --fork chroot "$BENCH_ROOTFS" /bin/true; }
@@ -73,21 +76,21 @@ mem_before=$(mem_available_kb)
 # machine's load at that moment (others share it).
 echo "i,start_ms,floor_ms" >"$CSV"
 started=0 failed=""
-t_all=$(now_ns)
+now; t_all=$NOW
 for ((i = 1; i <= N; i++)); do
-	t0=$(now_ns)
-	if ! err=$(w start "d$i" 2>&1); then
-		failed="start d$i: $err"
+	now; t0=$NOW
+	if ! w start "d$i" >/dev/null 2>"$BENCH_ROOT/err"; then
+		failed="start d$i: $(cat "$BENCH_ROOT/err")"
 		bench_log "$failed"
 		break
 	fi
-	t1=$(now_ns)
+	now; t1=$NOW
 	started=$i
 	f=$(time_ms floor) || f=
 	awk -v i=$i -v d=$((t1 - t0)) -v f="$f" 'BEGIN { printf "%d,%.3f,%s\n", i, d / 1e6, f }' >>"$CSV"
 	(( i % 25 == 0 )) && bench_log "$i started"
 done
-t_total=$(( ($(now_ns) - t_all) / 1000000 ))
+now; t_total=$(( (NOW - t_all) / 1000000 ))
 
 # Let every guest's init start httpd before memory is read.
 sleep 3
@@ -165,7 +168,7 @@ t_list=$( { /usr/bin/time -f %e "$WIRT" --root "$BENCH_ROOT" list >/dev/null; } 
 	echo "data: $CSV $CSV.mem $CSV.probe"
 } | tee "$REPORT"
 
-t0=$(now_ns)
+now; t0=$NOW
 for ((i = started; i >= 1; i--)); do w stop --force "d$i" >/dev/null 2>&1 || true; done
-bench_log "stop --force of $started vServers: $(( ($(now_ns) - t0) / 1000000 )) ms" 2>&1 | tee -a "$REPORT"
+now; bench_log "stop --force of $started vServers: $(( (NOW - t0) / 1000000 )) ms" 2>&1 | tee -a "$REPORT"
 [ -z "$failed" ]

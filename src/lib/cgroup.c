@@ -22,9 +22,11 @@
 #include "util.h"
 
 /* v1 hierarchies a vServer joins. "systemd" is the named hierarchy systemd guests
- * expect; cpuset needs cpus/mems copied from the parent before a task may join. */
+ * expect, "unified" the cgroup2 one of a hybrid host, where systemd puts its own
+ * scopes; cpuset needs cpus/mems copied from the parent before a task may join. */
 static const char *const v1_controllers[] = {
 	"cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer", "blkio", "systemd",
+	"unified",
 };
 
 /* What delegation hands over (see the kernel's cgroup-v2.rst, "Delegation
@@ -207,7 +209,9 @@ int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_er
 			continue;
 		wirt_cgroup_path(cg, v1_controllers[i], p);
 		r = mkdir_cgroup(p, strcmp(v1_controllers[i], "cpuset") == 0, err);
-		if (r == 0)
+		if (r == 0 && strcmp(v1_controllers[i], "unified") == 0)
+			r = delegate(p, v2_delegated, ARRAY_SIZE(v2_delegated), owner, err);
+		else if (r == 0)
 			r = delegate(p, v1_delegated, ARRAY_SIZE(v1_delegated), owner, err);
 		if (r < 0) {
 			wirt_cgroup_destroy(cg, &ignored);

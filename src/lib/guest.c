@@ -344,6 +344,8 @@ static int setup_cgroupfs(const struct wirt_guest_args *args, int root_fd, struc
 	r = mount_in_root(root_fd, "cgroup", "/sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC,
 			  "mode=755,size=64k", true, err);
 	for (h = wirt_cgroup_v1_hierarchies(); r == 0 && *h; h++) {
+		if (strcmp(*h, "unified") == 0)
+			continue; /* below, whether or not the host has one */
 		snprintf(target, sizeof(target), "/sys/fs/cgroup/%s", *h);
 		if (strcmp(*h, "systemd") == 0)
 			snprintf(opts, sizeof(opts), "none,name=systemd");

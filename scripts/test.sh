@@ -3,7 +3,8 @@
 # Every test suite, from a fresh Debian 12 machine (as root): set-up, then
 #  1. the release build with warnings as errors: unit tests, fuzz corpus replay;
 #  2. an ASan+UBSan build (clang): the same, and the integration tests against it;
-#  3. the integration tests (real vServers) against the release build;
+#  3. the integration tests (real vServers) against the release build, with a Debian
+#     template (debootstrap, cached in /var/cache/wirt-test) booting systemd;
 #  4. each fuzz target for a short run (WIRT_FUZZ_SECONDS, default 10).
 # Exits non-zero when any suite fails.
 set -eu
@@ -26,8 +27,9 @@ echo "== integration (real vServers, ASan+UBSan build)"
 WIRT_BIN="$PWD/build-asan/wirt" ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 \
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 
-echo "== integration (real vServers, release build)"
-WIRT_BIN="$PWD/build/wirt" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+echo "== integration (real vServers, release build; also a Debian guest with systemd)"
+WIRT_BIN="$PWD/build/wirt" WIRT_TEST_DEBIAN=1 \
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 
 echo "== fuzz (${WIRT_FUZZ_SECONDS:-10}s a target)"
 tests/fuzz/run.sh "${WIRT_FUZZ_SECONDS:-10}"

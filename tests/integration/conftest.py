@@ -374,8 +374,8 @@ def template_cache():
 def wirt(template_cache, request):
     root = tempfile.mkdtemp(prefix="wirt-it-")
     registry = tempfile.mkdtemp(prefix="wirt-it-ids-")
-    # mkdtemp makes 0700 dirs; an operator's root dir is 0755 (guest root, an
-    # unprivileged host uid, must be able to reach its rootfs beneath it).
+    # mkdtemp makes 0700 dirs, which wirt must cope with (test_root_dir_0700); most
+    # tests use the usual 0755.
     os.chmod(root, 0o755)
     subprocess.run(["cp", "-a", template_cache, os.path.join(root, "templates")], check=True,
                    timeout=60)

@@ -10,6 +10,7 @@
 #     the host's MemAvailable drop per vServer (noisy on a shared machine).
 # Usage: bench/density.sh [N]   (default 200; env: BENCH_OUT=bench/out WIRT=...)
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 N=${1:-200}

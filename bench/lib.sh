@@ -2,7 +2,7 @@
 # bench/lib.sh: helpers the bench scripts source. A throw-away wirt root with its own
 # id registry, and a cleanup that stops and deletes every vServer in it, removes it and
 # then checks that nothing is left: no cgroups of that root, no mounts, no processes.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WIRT_SRC=$(realpath "${WIRT:-$BENCH_DIR/../build/wirt}")

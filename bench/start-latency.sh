@@ -11,6 +11,7 @@
 #   floor           unshare --mount --pid --uts --ipc --net --fork chroot ROOTFS /bin/true
 # Usage: bench/start-latency.sh   (env: RUNS=30 WARMUP=3 BENCH_OUT=bench/out WIRT=...)
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 RUNS=${RUNS:-30}

@@ -92,7 +92,9 @@ bench_cleanup() {
 	local rc=0 name left
 	[ -n "${BENCH_ROOT:-}" ] && [ -d "$BENCH_ROOT" ] || return 0
 	if [ -d "$BENCH_ROOT/vservers" ]; then
-		for name in $(ls "$BENCH_ROOT/vservers"); do
+		for name in "$BENCH_ROOT"/vservers/*; do
+			[ -d "$name" ] || continue
+			name=${name##*/}
 			w stop --force "$name" >/dev/null 2>&1 || true
 			w delete --force "$name" >/dev/null 2>&1 ||
 				{ bench_log "cleanup: wirt delete --force $name failed"; rc=1; }

@@ -234,10 +234,11 @@ static void sleep_ms(int ms)
  * ended and the cgroup and runtime state are gone. */
 static bool wait_supervisor_gone(const char *root, const char *name, int timeout_ms)
 {
-	for (int waited = 0; waited <= timeout_ms; waited += 20) {
+	/* Short naps first: a forced stop is over in a few milliseconds. */
+	for (int waited = 0, nap = 1; waited <= timeout_ms; waited += nap, nap = nap < 20 ? nap * 2 : 20) {
 		if (!wirt_runstate_supervised(root, name))
 			return true;
-		sleep_ms(20);
+		sleep_ms(nap);
 	}
 	return false;
 }

@@ -5,8 +5,6 @@
  * directory <root>/templates/.<NAME>.tmp-XXXXXX and renames it into place as the last
  * step, so a template is either complete or absent.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -25,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive-dl.h"
 #include "config.h"
 #include "fsutil.h"
 #include "paths.h"
@@ -1016,6 +1015,9 @@ static int import_tree(int rootfs_fd, int tar_fd, const char *tarball, struct wi
 	_cleanup_close_ int cwd_fd = -1;
 	int r;
 
+	r = wirt_archive_load(err);
+	if (r < 0)
+		return r;
 	in = archive_read_new();
 	out = archive_write_disk_new();
 	if (!in || !out)

@@ -77,13 +77,12 @@ int wirt_vserver_load(const char *root, const char *name, struct wirt_spec *spec
 	return 0;
 }
 
-int wirt_vserver_lock(const char *root, const char *name, struct wirt_error *err)
+/* Opens (creating) and flocks 'path' exclusively, waiting; returns the fd. */
+static int lock_path(const char *path, struct wirt_error *err)
 {
-	char path[PATH_MAX];
 	int fd;
 
-	wirt_vserver_file(path, root, name, "lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return wirt_errorf(err, errno, "open lock '%s'", path);
 	while (flock(fd, LOCK_EX) < 0) {
@@ -96,7 +95,21 @@ int wirt_vserver_lock(const char *root, const char *name, struct wirt_error *err
 	return fd;
 }
 
+int wirt_vserver_lock(const char *root, const char *name, struct wirt_error *err)
+{
+	char path[PATH_MAX];
+
+	return lock_path(wirt_vserver_file(path, root, name, "lock"), err);
+}
+
 /* ---- create ------------------------------------------------------------------------ */
+
+static int lock_root(const char *root, struct wirt_error *err)
+{
+	char path[PATH_MAX];
+
+	return lock_path(wirt_path(path, root, "lock", NULL, NULL), err);
+}
 
 static int make_dir(const char *root, const char *name, const char *sub, mode_t mode, uid_t uid,
 		    struct wirt_error *err)
@@ -132,19 +145,26 @@ static int create_layout(const char *root, const struct wirt_spec *spec, struct 
 
 int wirt_vserver_create(const char *root, struct wirt_spec *spec, struct wirt_error *err)
 {
+	_cleanup_close_ int root_lock = -1;
 	char dir[PATH_MAX];
 	int r;
 
 	r = wirt_name_validate("vServer", spec->name, err);
 	if (r == 0)
 		r = wirt_hostname_validate(spec->hostname, err);
-	if (r == 0)
-		r = wirt_template_check(root, spec->template_name, err);
 	if (r < 0)
 		return r;
 	r = wirt_mkdir_p(wirt_path(dir, root, "vservers", NULL, NULL), 0755);
 	if (r < 0)
 		return wirt_errorf(err, -r, "create '%s'", dir);
+	/* <root>/lock: `template delete` holds it while it checks for users, so the
+	 * template cannot vanish between our check and our config naming it. */
+	root_lock = lock_root(root, err);
+	if (root_lock < 0)
+		return root_lock;
+	r = wirt_template_check(root, spec->template_name, err);
+	if (r < 0)
+		return r;
 	wirt_vserver_dir(dir, root, spec->name);
 	if (mkdir(dir, 0755) < 0) {
 		if (errno == EEXIST)

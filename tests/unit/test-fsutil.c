@@ -718,8 +718,18 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 	return 0;
 }
 
+static volatile sig_atomic_t child_pid, interrupted;
+
+/* meson's timeout or ^C: stop the running group, so main still removes tmp. */
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	if (child_pid > 0)
+		kill(child_pid, SIGKILL);
+}
+
 /* Runs one group of cases in a child with its own directory below tmp; returns the
- * child's exit status (1 when it died: a crash or the alarm). */
+ * child's exit status (1 when it died: a crash, the alarm or an interruption). */
 static int run_child(const char *dir, int (*fn)(int), int arg)
 {
 	pid_t pid;
@@ -732,6 +742,9 @@ static int run_child(const char *dir, int (*fn)(int), int arg)
 		return 1;
 	}
 	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		snprintf(base, sizeof(base), "%s/%s", tmp, dir);
 		mkdirs(base);
 		if (chdir(base) < 0)
@@ -739,10 +752,16 @@ static int run_child(const char *dir, int (*fn)(int), int arg)
 		alarm(30); /* a walk that loops forever fails instead of hanging */
 		_exit(fn(arg));
 	}
-	if (waitpid(pid, &status, 0) < 0) {
-		perror("waitpid");
-		return 1;
+	child_pid = pid;
+	if (interrupted)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			perror("waitpid");
+			return 1;
+		}
 	}
+	child_pid = 0;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	fprintf(stderr, "%s: killed by signal %d (%s)\n", dir, WTERMSIG(status),
@@ -778,13 +797,19 @@ int main(void)
 		{ "host", host_case, 0 },
 		{ "mounts", mount_case, 0 },
 	};
+	struct sigaction sa = { .sa_handler = on_signal };
 	int failed = 0, skipped = 0;
 
+	/* A closed stderr pipe must not cost us the cleanup either. */
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (!mkdtemp(tmp)) {
 		perror("mkdtemp");
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]) && !interrupted; i++) {
 		int r = run_child(groups[i].dir, groups[i].fn, groups[i].arg);
 
 		if (r == EXIT_SKIP)
@@ -799,6 +824,10 @@ int main(void)
 	}
 	fprintf(stderr, "test-fsutil: %zu groups, %d failed, %d skipped\n",
 		sizeof(groups) / sizeof(groups[0]), failed, skipped);
+	if (interrupted) {
+		fprintf(stderr, "test-fsutil: interrupted by signal %d\n", (int)interrupted);
+		return 1;
+	}
 	if (failed)
 		return 1;
 	/* Part of the cases could not run: say so rather than claim a full pass. */

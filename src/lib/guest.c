@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <net/if.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -395,6 +397,22 @@ static int enter_root(int root_fd, struct wirt_error *err)
 	return 0;
 }
 
+/* A fresh network namespace has its loopback down; every guest expects it up. */
+static int loopback_up(struct wirt_error *err)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return wirt_errorf(err, errno, "create socket");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return wirt_errorf(err, errno, "read flags of 'lo'");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return wirt_errorf(err, errno, "bring up 'lo'");
+	return 0;
+}
+
 static int open_console(struct wirt_error *err)
 {
 	int fd;
@@ -447,6 +465,8 @@ _Noreturn static void stage2(struct wirt_guest_args *args)
 		wirt_errorf(&err, errno, "set hostname '%s'", args->spec.hostname);
 		fail(args, &err);
 	}
+	if (loopback_up(&err) < 0)
+		fail(args, &err);
 	/* Our own bind of the root: the overlay came from a more privileged mount namespace,
 	 * and such mounts are locked, which pivot_root refuses. */
 	if (mount(".", ".", NULL, MS_BIND | MS_REC, NULL) < 0) {

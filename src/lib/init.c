@@ -67,6 +67,12 @@ _Noreturn void wirt_init_run(char *const env[])
 	sigset_t all, orig;
 
 	prctl(PR_SET_NAME, "wirt-init");
+	/* Changing credentials on the way in (setns, setresuid) made this process
+	 * non-dumpable, and with no exec to reset that, its /proc/1 would belong to the
+	 * host's root: guest root could not even list PID 1's descriptors. Its memory holds
+	 * nothing of the host's that the guest may not see, and guest root cannot write
+	 * the host binary /proc/1/exe points to (it is not host root). */
+	prctl(PR_SET_DUMPABLE, 1);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &orig);
 	run_start_script(&orig, env);

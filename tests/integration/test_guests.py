@@ -68,3 +68,79 @@ def test_root_dir_0700(wirt):
     wirt("start", "p")
     assert wirt.exec("p", "cat", "/proc/1/comm").stdout.strip() == "init"
     wirt("stop", "p", "--force")
+
+
+def make_tarball(tmp, files, links=()):
+    """A root filesystem tarball: the host's static busybox as /bin/busybox and /bin/sh
+    plus 'files' {path: (mode, text)}; returns its path."""
+    import tarfile
+    tree = os.path.join(tmp, "tree")
+    os.makedirs(os.path.join(tree, "bin"))
+    os.makedirs(os.path.join(tree, "tmp"))
+    os.chmod(os.path.join(tree, "tmp"), 0o1777)
+    subprocess.run(["cp", "/bin/busybox", os.path.join(tree, "bin", "busybox")], check=True)
+    for applet in ("sh", "sleep", "ps", "ls", "cat", "mkdir", "httpd", "wget", "echo", "readlink"):
+        os.symlink("busybox", os.path.join(tree, "bin", applet))
+    for path, (mode, text) in files.items():
+        full = os.path.join(tree, path.lstrip("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(text)
+        os.chmod(full, mode)
+    out = os.path.join(tmp, "rootfs.tar")
+    with tarfile.open(out, "w") as t:
+        t.add(tree, arcname=".")
+    return out
+
+
+START_SCRIPT = """#!/bin/sh
+echo started-by-wirt-init > /tmp/marker
+mkdir -p /www && echo hello-from-start > /www/index.html
+httpd -p 80 -h /www
+"""
+
+
+def test_builtin_init_runs_start_script_and_reaps(wirt, tmp_path):
+    """A guest without /sbin/init gets wirt's init as PID 1: it runs /etc/wirt/start,
+    reaps orphans, and ends everything on stop."""
+    tar = make_tarball(str(tmp_path), {"/etc/wirt/start": (0o755, START_SCRIPT)})
+    wirt("template", "import", "noinit", tar)
+    wirt("create", "n", "--template", "noinit")
+    wirt("start", "n")
+    assert wirt.exec("n", "cat", "/proc/1/comm").stdout.strip() == "wirt-init"
+    wait_until(lambda: wirt.exec("n", "cat", "/tmp/marker", check=False).returncode == 0,
+               10, "the start script's marker")
+    page = wait_until(lambda: wirt.exec("n", "wget", "-qO-", "http://127.0.0.1/",
+                                        check=False).stdout, 10, "httpd from the start script")
+    assert page.strip() == "hello-from-start"
+
+    # an orphan (its parent exits at once) is reparented to PID 1, which must reap it
+    wirt.sh("n", "(sleep 0.2 &) ; true")
+
+    def zombies():
+        out = wirt.sh("n", "for s in /proc/[0-9]*/stat; do cat $s; done 2>/dev/null").stdout
+        return [l for l in out.splitlines() if ") Z " in l]
+
+    wait_until(lambda: not zombies(), 5, "orphans to be reaped")
+
+    wirt("stop", "n", timeout=60)
+    st = wirt.status("n")
+    assert st["state"] == "stopped"
+    assert st["last_exit"] == {**st["last_exit"], "status": 0, "signal": 0}, st
+
+
+def test_no_host_descriptor_in_guest(wirt, tmp_path):
+    """PID 1 holds only its console; an exec'd program only its stdio (pipes of its own)
+    and what it opens itself."""
+    tar_files = {"/etc/wirt/start": (0o755, "#!/bin/sh\nsleep 1000 &\n")}
+    wirt("template", "import", "fdcheck", make_tarball(str(tmp_path), tar_files))
+    wirt("create", "f", "--template", "fdcheck")
+    wirt("start", "f")
+    out = wirt.sh("f", "for fd in /proc/1/fd/*; do echo ${fd##*/} $(readlink $fd); done").stdout
+    fds = dict(line.split(" ", 1) for line in out.splitlines())
+    assert sorted(fds) == ["0", "1", "2"], f"PID 1's descriptors: {fds}"
+    assert set(fds.values()) == {"/dev/console"}, f"PID 1's descriptors: {fds}"
+
+    out = wirt.exec("f", "ls", "/proc/self/fd").stdout.split()
+    assert sorted(out) == ["0", "1", "2", "3"], f"an exec'd ls sees descriptors {out}"
+    wirt("stop", "f", "--force")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import assert_one_error_line, show
+from conftest import assert_one_error_line, show, wait_until
 
 
 @pytest.fixture
@@ -77,9 +77,17 @@ def test_exec_usage_errors(web1):
 
 def test_exec_joins_the_vservers_cgroup(web1):
     web1.sh("web1", "sleep 1003 </dev/null >/dev/null 2>&1 &")
-    in_cgroup = web1.cgroup_pids("web1")
-    sleepers = [p for p in in_cgroup if _cmdline(p) == "sleep 1003"]
-    assert sleepers, f"the exec'd 'sleep 1003' is not in the vServer's cgroup {in_cgroup}"
+    # exec returns when the shell ends; its background child may not have exec'd yet
+    in_cgroup = []
+
+    def sleepers():
+        in_cgroup[:] = web1.cgroup_pids("web1")
+        return [p for p in in_cgroup if _cmdline(p) == "sleep 1003"]
+
+    try:
+        wait_until(sleepers, 5, "'sleep 1003' in the vServer's cgroup")
+    except BaseException:
+        raise AssertionError(f"the exec'd 'sleep 1003' is not in the vServer's cgroup {in_cgroup}")
 
 
 def _cmdline(pid):

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "spec.h"
 
 enum wirt_cgroup_mode {
 	WIRT_CGROUP_V1 = 1,
@@ -62,5 +63,31 @@ int wirt_cgroup_destroy(const struct wirt_cgroup *cg, struct wirt_error *err);
 /* Path of the vServer's cgroup in hierarchy 'controller' (v1) or the unified one
  * (v2, controller ignored), into buf (PATH_MAX). */
 char *wirt_cgroup_path(const struct wirt_cgroup *cg, const char *controller, char *buf);
+
+/* Writes every knob of res to the vServer's cgroup (a running vServer's too: that is
+ * how `wirt set` is live). Knobs that are not set are written as the kernel's
+ * default, so removing a limit works. A knob the host's cgroups lack (no io
+ * controller, no swap accounting) is an error naming it, when it is set. */
+int wirt_cgroup_apply(const struct wirt_cgroup *cg, const struct wirt_resources *res,
+		      struct wirt_error *err);
+
+/* What the kernel reports for the vServer's cgroup. Fields the host cannot tell are
+ * WIRT_UNLIMITED ("unknown"); limits that are not set read as WIRT_UNLIMITED too. */
+struct wirt_cgroup_stats {
+	uint64_t cpu_usec;	     /* CPU time used, user + system */
+	uint64_t memory_current;     /* bytes, page cache included */
+	uint64_t memory_peak;
+	uint64_t memory_limit;
+	uint64_t swap_current;
+	uint64_t swap_limit;
+	uint64_t pids_current;
+	uint64_t pids_limit;
+	uint64_t io_read_bytes, io_write_bytes;
+	uint64_t io_read_ops, io_write_ops;
+	uint64_t oom_kills;	     /* processes the OOM killer ended in this vServer */
+};
+
+int wirt_cgroup_read_stats(const struct wirt_cgroup *cg, struct wirt_cgroup_stats *st,
+			   struct wirt_error *err);
 
 #endif

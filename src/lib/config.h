@@ -35,4 +35,11 @@ int wirt_config_load(const char *path, struct wirt_spec *spec, struct wirt_error
  * invalid spec is refused (-EINVAL) rather than written. */
 int wirt_config_save(const char *path, const struct wirt_spec *spec, struct wirt_error *err);
 
+/* Sets one key of spec from text, as the config file's "[section] key = value" line
+ * would (`wirt set` and the CLI's create flags use it): "memory", "cpu-weight", ...
+ * Looks the key up in every section when 'section' is NULL. Validates only the
+ * value; call wirt_config_validate for the whole spec. */
+int wirt_config_set_key(struct wirt_spec *spec, const char *section, const char *key,
+			const char *value, struct wirt_error *err);
+
 #endif

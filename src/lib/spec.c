@@ -5,6 +5,14 @@
 
 #include "spec.h"
 
+void wirt_resources_init(struct wirt_resources *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->memory = WIRT_UNLIMITED;
+	res->swap = WIRT_UNLIMITED;
+	res->pids = WIRT_UNLIMITED;
+}
+
 void wirt_spec_init(struct wirt_spec *spec, const char *name)
 {
 	memset(spec, 0, sizeof(*spec));
@@ -13,4 +21,5 @@ void wirt_spec_init(struct wirt_spec *spec, const char *name)
 	snprintf(spec->hostname, sizeof(spec->hostname), "%s", name ? name : "");
 	spec->id_count = WIRT_ID_COUNT;
 	spec->stop_timeout = WIRT_STOP_TIMEOUT_DEFAULT;
+	wirt_resources_init(&spec->resources);
 }

@@ -63,5 +63,7 @@ int cmd_list(struct wirt_cli *cli, int argc, char **argv);
 int cmd_status(struct wirt_cli *cli, int argc, char **argv);
 int cmd_logs(struct wirt_cli *cli, int argc, char **argv);
 int cmd_delete(struct wirt_cli *cli, int argc, char **argv);
+int cmd_set(struct wirt_cli *cli, int argc, char **argv);
+int cmd_stats(struct wirt_cli *cli, int argc, char **argv);
 
 #endif

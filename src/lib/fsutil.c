@@ -63,13 +63,15 @@ static bool same_inode(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Replaces the path still to walk with "<target>/<rest>": how a symlink is expanded. */
-static int splice_link(char *buf, size_t size, const char *target, const char *rest)
+/* Replaces the path still to walk with "<target>/<rest>": how a symlink is expanded.
+ * 'slash': the link's name was followed by a slash, which must survive ("x/" with x a
+ * link to a file is ENOTDIR, as in open(2)). */
+static int splice_link(char *buf, size_t size, const char *target, const char *rest, bool slash)
 {
 	char tmp[PATH_MAX];
 	int n;
 
-	n = snprintf(tmp, sizeof(tmp), "%s%s%s", target, *rest ? "/" : "", rest);
+	n = snprintf(tmp, sizeof(tmp), "%s%s%s", target, slash ? "/" : "", rest);
 	if (n < 0 || (size_t)n >= sizeof(tmp) || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	memcpy(buf, tmp, (size_t)n + 1);
@@ -183,8 +185,12 @@ static int walk_open(int root_fd, const char *path, int flags, mode_t mode)
 		}
 
 		fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/* "new/" with O_CREAT: open(2) says EISDIR, it creates no file. */
+			if (errno == ENOENT && (flags & O_CREAT) && !p[strspn(p, "/")])
+				return -EISDIR;
 			return -errno;
+		}
 		if (fstat(fd, &st) < 0) {
 			r = -errno;
 			close(fd);
@@ -209,7 +215,7 @@ symlink:
 		if (r < 0)
 			return r;
 		/* 'p' points into buf; splice_link copies before it writes. */
-		r = splice_link(buf, sizeof(buf), target, p);
+		r = splice_link(buf, sizeof(buf), target, p, !last);
 		if (r < 0)
 			return r;
 		p = buf;
@@ -226,7 +232,8 @@ int wirt_open_in_root(int root_fd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+		/* glibc's __O_TMPFILE includes O_DIRECTORY: test the whole of O_TMPFILE */
+		.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;

@@ -219,9 +219,11 @@ static void expect_content(int root, const char *path, int flags, const char *wa
 
 static void expect_err(int root, const char *path, int flags, int want)
 {
+	char what[32];
 	int fd;
 
-	context("open", path);
+	snprintf(what, sizeof(what), "open (flags 0%o)", (unsigned)flags);
+	context(what, path);
 	fd = wirt_open_in_root(root, path, flags, (flags & O_CREAT) ? 0644 : 0);
 	if (fd >= 0)
 		close(fd);

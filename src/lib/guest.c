@@ -26,6 +26,7 @@
 #include "fsutil.h"
 #include "guest.h"
 #include "init.h"
+#include "lxcfs.h"
 #include "security.h"
 #include "syscalls.h"
 #include "util.h"
@@ -376,6 +377,8 @@ static int setup_mounts(const struct wirt_guest_args *args, int root_fd, struct 
 		r = setup_dev(args, root_fd, err);
 	if (r == 0)
 		r = mask_proc(root_fd, err);
+	if (r == 0)
+		r = wirt_lxcfs_mount(root_fd, err);
 	if (r == 0)
 		r = mount_in_root(root_fd, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
 				  "mode=755,size=65536k", true, err);

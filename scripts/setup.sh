@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 # busybox is the built-in template; debootstrap builds the debian template; zstd and
 # xz read compressed template tarballs through libarchive.
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev
-      busybox-static debootstrap zstd xz-utils ca-certificates"
+      busybox-static debootstrap zstd xz-utils ca-certificates lxcfs"
 if [ "${1:-}" = "--test" ]; then
 	# sanitizer runtimes for clang builds, the fuzzers, pytest, and the benchmark peers
 	PKGS="$PKGS clang libclang-rt-14-dev python3 python3-pytest hyperfine crun runc"
@@ -36,6 +36,9 @@ if [ ! -d build ]; then
 fi
 ninja -C build >/dev/null
 ninja -C build install >/dev/null
+
+# lxcfs gives guests their own /proc/meminfo, uptime, ... (docs/lxcfs.md).
+scripts/lxcfs.sh >/dev/null || echo "setup: lxcfs is not running: guests see the host's /proc" >&2
 
 # Start vServers created with --autostart at boot, where systemd runs the host.
 if [ -d /run/systemd/system ]; then

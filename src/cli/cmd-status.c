@@ -39,6 +39,10 @@ static void print_json(const struct wirt_spec *spec, const struct wirt_status *s
 	else
 		printf(",\"pid\":null,\"supervisor_pid\":null,\"started\":null");
 	printf(",\"guest_alive\":%s", st->guest_alive ? "true" : "false");
+	if (up)
+		printf(",\"proc_view\":\"%s\"", st->run.lxcfs ? "lxcfs" : "host");
+	else
+		printf(",\"proc_view\":null");
 	if (st->has_last_exit)
 		printf(",\"last_exit\":{\"status\":%d,\"signal\":%d,\"stopped\":%lld}}\n",
 		       st->last_exit, st->last_signal, (long long)st->last_stopped);
@@ -62,6 +66,9 @@ static void print_text(const struct wirt_spec *spec, const struct wirt_status *s
 	       spec->id_base + spec->id_count - 1, spec->id_base);
 	if (st->state == WIRT_STATE_RUNNING && st->run.init > 0) {
 		printf("pid:        %d (supervisor %d)\n", st->run.init, st->run.supervisor);
+		/* what free, uptime, /proc/meminfo ... show inside */
+		printf("proc view:  %s\n", st->run.lxcfs ? "the vServer's own limits (lxcfs)"
+							: "the host's (lxcfs was not running)");
 		printf("started:    %s\n", iso_time(st->run.started, t, sizeof(t)));
 	}
 	if (st->has_last_exit) {

@@ -19,9 +19,9 @@ int wirt_runstate_save(const char *root, const char *name, const struct wirt_run
 
 	n = snprintf(buf, sizeof(buf),
 		     "supervisor=%d\ninit=%d\ninit_starttime=%llu\nstop_signal=%d\nstarted=%lld\n"
-		     "id_base=%u\nboot_id=%s\n",
+		     "id_base=%u\nboot_id=%s\nlxcfs=%d\n",
 		     st->supervisor, st->init, st->init_starttime, st->stop_signal,
-		     (long long)st->started, st->id_base, st->boot_id);
+		     (long long)st->started, st->id_base, st->boot_id, st->lxcfs);
 	wirt_run_file(path, root, name, "state");
 	r = wirt_write_file_atomic(path, buf, (size_t)n, 0644);
 	if (r < 0)
@@ -49,7 +49,8 @@ int wirt_runstate_load(const char *root, const char *name, struct wirt_runstate 
 		    sscanf(line, "stop_signal=%d", &st->stop_signal) == 1 ||
 		    sscanf(line, "started=%lld", &started) == 1 ||
 		    sscanf(line, "id_base=%u", &st->id_base) == 1 ||
-		    sscanf(line, "boot_id=%39s", st->boot_id) == 1)
+		    sscanf(line, "boot_id=%39s", st->boot_id) == 1 ||
+		    sscanf(line, "lxcfs=%d", &st->lxcfs) == 1)
 			continue;
 	}
 	st->started = (time_t)started;

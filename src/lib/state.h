@@ -25,6 +25,7 @@ struct wirt_runstate {
 	time_t started;			     /* wall clock */
 	unsigned id_base;
 	char boot_id[40];		     /* the host boot it belongs to */
+	int lxcfs;			     /* its /proc shows its own limits (lxcfs) */
 };
 
 /* Writes run/<name>/state atomically. */

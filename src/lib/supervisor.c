@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "fsutil.h"
 #include "guest.h"
+#include "lxcfs.h"
 #include "paths.h"
 #include "state.h"
 #include "supervisor.h"
@@ -268,6 +269,8 @@ static int guest_start(struct supervisor *s, struct wirt_error *err)
 	pid_t stage1;
 
 	s->st.init = 0;
+	/* stage 2 binds lxcfs's files when it serves them: the same check */
+	s->st.lxcfs = wirt_lxcfs_available();
 	userns_fd = userns_create(s->spec.id_base, s->spec.id_count, err);
 	if (userns_fd < 0)
 		return userns_fd;

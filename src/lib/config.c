@@ -4,6 +4,9 @@
  * config_keys[], drives parsing, the validation pass and formatting: a new key is one
  * row there plus its small parse/validate/format functions.
  *
+ * The [resources] keys are written only when set, so configs written before them stay
+ * as they were; "not set" means the kernel's default (see spec.h).
+ *
  * libinih splits the lines. A check of every line runs first because inih quietly
  * reads some text differently than a person does: it cuts lines longer than its
  * buffer into two (the second half becomes a line of its own, so a long comment could
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -34,6 +38,12 @@
  * this leaves room for all three. */
 #define CONFIG_LINE_MAX 190
 #define CONFIG_STOP_TIMEOUT_MAX 86400 /* a day: anything longer is a typo */
+#define CONFIG_WEIGHT_MAX 10000	      /* cgroup v2's cpu.weight and io.weight */
+#define CONFIG_CPU_MAX 4096	      /* CPU numbers are below it, CPU counts at most it */
+#define CONFIG_PIDS_MAX 4194304	      /* PID_MAX_LIMIT on 64-bit */
+#define CONFIG_DEV_MAJOR_MAX 4096     /* the kernel's dev_t: 12 bits of major ... */
+#define CONFIG_DEV_MINOR_MAX 1048576  /* ... and 20 of minor */
+#define CONFIG_IO_ENTRY_MAX 160	      /* one io-max device entry; the longest valid is ~120 */
 
 #define CONFIG_HEADER "# wirt vServer configuration (written by wirt; `wirt set` changes it)\n"
 
@@ -55,13 +65,19 @@ struct config_key {
 	/* Writes "key = value" lines (none leaves the key out). */
 	void (*format)(const struct wirt_spec *spec, const struct config_key *k,
 		       struct config_out *out);
-	/* Sets the default when the file has no such key; NULL: wirt_spec_init's. */
+	/* Sets the default when the file has no such key (for a repeated key: the empty
+	 * list); NULL: wirt_spec_init's. */
 	void (*absent)(struct wirt_spec *spec);
 };
 
 #define KEY_REQUIRED (1u << 0)
 /* May appear more than once; parse then adds to a list instead of setting a field. */
 #define KEY_REPEATED (1u << 1)
+/* Part of the vServer's identity: wirt_config_set_key refuses it. */
+#define KEY_FIXED (1u << 2)
+/* validate looks at other keys too, so wirt_config_set_key leaves it to the whole
+ * spec's validation (`wirt set x memory-low=1G memory=2G` must work in either order). */
+#define KEY_RELATED (1u << 3)
 
 static void out_printf(struct config_out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -359,6 +375,608 @@ static void format_id_count(const struct wirt_spec *spec, const struct config_ke
 	out_printf(out, "%s = %u\n", k->key, spec->id_count);
 }
 
+/* ---- [resources] ---- */
+
+/* bytes as the shortest exact size: "512M", "1G", "1536" (what wirt_size_parse reads). */
+static const char *size_text(uint64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = "TGMK";
+
+	for (int i = 0; bytes && i < 4; i++) {
+		int shift = 10 * (4 - i);
+
+		if (bytes % (1ull << shift) == 0) {
+			snprintf(buf, size, "%" PRIu64 "%c", bytes >> shift, units[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "%" PRIu64, bytes);
+	return buf;
+}
+
+/* Thousandths of a CPU as a decimal: "0.5", "2", "1.25". */
+static const char *cpus_text(uint32_t milli, char *buf, size_t size)
+{
+	unsigned frac = milli % 1000;
+	int digits = 3;
+
+	if (!frac) {
+		snprintf(buf, size, "%u", milli / 1000);
+		return buf;
+	}
+	for (; frac % 10 == 0; frac /= 10)
+		digits--;
+	snprintf(buf, size, "%u.%0*u", milli / 1000, digits, frac);
+	return buf;
+}
+
+static int parse_weight(uint32_t *field, const char *value, struct wirt_error *err)
+{
+	uint64_t v;
+	int r;
+
+	r = wirt_uint_parse(value, 1, CONFIG_WEIGHT_MAX, &v, err);
+	if (r < 0)
+		return r;
+	*field = (uint32_t)v;
+	return 0;
+}
+
+static int validate_weight(uint32_t weight, struct wirt_error *err)
+{
+	if (weight > CONFIG_WEIGHT_MAX) /* 0 is "not set" */
+		return wirt_error_invalid(err, "must be from 1 to %d, not '%u'", CONFIG_WEIGHT_MAX,
+					  weight);
+	return 0;
+}
+
+static int parse_cpu_weight(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	return parse_weight(&spec->resources.cpu_weight, value, err);
+}
+
+static int validate_cpu_weight(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	return validate_weight(spec->resources.cpu_weight, err);
+}
+
+static void format_cpu_weight(const struct wirt_spec *spec, const struct config_key *k,
+			      struct config_out *out)
+{
+	if (spec->resources.cpu_weight)
+		out_printf(out, "%s = %u\n", k->key, spec->resources.cpu_weight);
+}
+
+/* "0.5", "2", "1.25": a decimal with up to three digits after the point. */
+static int parse_cpus(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+	uint64_t whole = 0, frac = 0;
+	const char *p = value;
+	int digits = 0;
+
+	if (strcmp(value, "max") == 0) {
+		spec->resources.cpus_milli = 0;
+		return 0;
+	}
+	wirt_str_escape(value, shown, sizeof(shown));
+	if (*p < '0' || *p > '9')
+		goto syntax;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (whole <= CONFIG_CPU_MAX) /* past it, the digits only make it larger */
+			whole = whole * 10 + (uint64_t)(*p - '0');
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			goto syntax;
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 3)
+				frac = frac * 10 + (uint64_t)(*p - '0');
+		if (digits > 3)
+			return wirt_error_invalid(err,
+						  "invalid number of CPUs '%s': at most 3 digits "
+						  "after '.'",
+						  shown);
+		for (; digits < 3; digits++)
+			frac *= 10;
+	}
+	if (*p)
+		goto syntax;
+	if (whole * 1000 + frac == 0)
+		return wirt_error_invalid(err, "invalid number of CPUs '%s': must be more than 0",
+					  shown);
+	if (whole * 1000 + frac > CONFIG_CPU_MAX * 1000)
+		return wirt_error_invalid(err, "invalid number of CPUs '%s': must be at most %d",
+					  shown, CONFIG_CPU_MAX);
+	spec->resources.cpus_milli = (uint32_t)(whole * 1000 + frac);
+	return 0;
+
+syntax:
+	return wirt_error_invalid(err,
+				  "invalid number of CPUs '%s': expected a number like '0.5' or "
+				  "'2', or 'max'",
+				  shown);
+}
+
+static int validate_cpus(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	char text[32];
+
+	if (spec->resources.cpus_milli > CONFIG_CPU_MAX * 1000)
+		return wirt_error_invalid(err, "must be at most %d, not '%s'", CONFIG_CPU_MAX,
+					  cpus_text(spec->resources.cpus_milli, text,
+						    sizeof(text)));
+	return 0;
+}
+
+static void format_cpus(const struct wirt_spec *spec, const struct config_key *k,
+			struct config_out *out)
+{
+	char text[32];
+
+	if (spec->resources.cpus_milli)
+		out_printf(out, "%s = %s\n", k->key,
+			   cpus_text(spec->resources.cpus_milli, text, sizeof(text)));
+}
+
+/* A CPU number below CONFIG_CPU_MAX at *p; advances *p. Returns -1 when there is none
+ * or it is too large (*ret_large tells which). */
+static int cpu_number(const char **p, bool *ret_large)
+{
+	int v = 0;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	for (; **p >= '0' && **p <= '9'; (*p)++) {
+		v = v * 10 + (**p - '0');
+		if (v >= CONFIG_CPU_MAX) {
+			*ret_large = true;
+			return -1;
+		}
+	}
+	return v;
+}
+
+/* The kernel's list syntax ("0-3,6"), ascending, every CPU below CONFIG_CPU_MAX. The
+ * empty list is every CPU. */
+static int cpuset_check(const char *list, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+	const char *p = list, *item, *prev = NULL;
+	int last = -1, prev_len = 0;
+
+	wirt_str_escape(list, shown, sizeof(shown));
+	if (strlen(list) >= WIRT_CPUSET_MAX)
+		return wirt_error_invalid(err, "invalid CPU list '%s': longer than %d characters",
+					  shown, WIRT_CPUSET_MAX - 1);
+	while (*p) {
+		bool large = false;
+		int first, end;
+
+		item = p;
+		first = end = cpu_number(&p, &large);
+		if (first >= 0 && *p == '-') {
+			p++;
+			end = cpu_number(&p, &large);
+		}
+		if (large)
+			return wirt_error_invalid(err,
+						  "invalid CPU list '%s': CPU numbers must be below %d",
+						  shown, CONFIG_CPU_MAX);
+		if (first < 0 || end < 0 || (*p && *p != ',') || (*p == ',' && !p[1]))
+			return wirt_error_invalid(err,
+						  "invalid CPU list '%s': expected CPU numbers and "
+						  "ranges like '0-3,6'",
+						  shown);
+		if (end < first)
+			return wirt_error_invalid(err,
+						  "invalid CPU list '%s': range '%.*s' is not ascending",
+						  shown, (int)(p - item), item);
+		if (first <= last)
+			return wirt_error_invalid(err,
+						  "invalid CPU list '%s': '%.*s' does not come after "
+						  "'%.*s'",
+						  shown, (int)(p - item), item, prev_len, prev);
+		last = end;
+		prev = item;
+		prev_len = (int)(p - item);
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int parse_cpuset(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	int r;
+
+	r = cpuset_check(value, err);
+	if (r < 0)
+		return r;
+	memcpy(spec->resources.cpuset, value, strlen(value) + 1);
+	return 0;
+}
+
+static int validate_cpuset(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	if (!memchr(spec->resources.cpuset, '\0', sizeof(spec->resources.cpuset)))
+		return wirt_error_invalid(err, "not a string");
+	return cpuset_check(spec->resources.cpuset, err);
+}
+
+static void format_cpuset(const struct wirt_spec *spec, const struct config_key *k,
+			  struct config_out *out)
+{
+	if (spec->resources.cpuset[0])
+		out_printf(out, "%s = %s\n", k->key, spec->resources.cpuset);
+}
+
+/* A size, or "max" for WIRT_UNLIMITED when 'max_ok'. */
+static int parse_limit(uint64_t *field, const char *value, bool max_ok, struct wirt_error *err)
+{
+	if (max_ok && strcmp(value, "max") == 0) {
+		*field = WIRT_UNLIMITED;
+		return 0;
+	}
+	return wirt_size_parse(value, field, err);
+}
+
+static int memory_min_check(uint64_t bytes, const char *shown, struct wirt_error *err)
+{
+	char min[32];
+
+	if (bytes < WIRT_MEMORY_MIN)
+		return wirt_error_invalid(err, "must be at least %s (what a busybox init needs), "
+					  "not '%s'",
+					  size_text(WIRT_MEMORY_MIN, min, sizeof(min)), shown);
+	return 0;
+}
+
+static int parse_memory(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+	uint64_t v;
+	int r;
+
+	r = parse_limit(&v, value, true, err);
+	if (r < 0)
+		return r;
+	r = memory_min_check(v, wirt_str_escape(value, shown, sizeof(shown)), err);
+	if (r < 0)
+		return r;
+	spec->resources.memory = v;
+	return 0;
+}
+
+static int validate_memory(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	uint64_t v = spec->resources.memory;
+	char text[32];
+
+	if (v == WIRT_UNLIMITED)
+		return 0;
+	return memory_min_check(v, size_text(v, text, sizeof(text)), err);
+}
+
+/* "key = size", or nothing when 'bytes' is 'unset'. */
+static void format_size_key(uint64_t bytes, uint64_t unset, const struct config_key *k,
+			    struct config_out *out)
+{
+	char text[32];
+
+	if (bytes != unset)
+		out_printf(out, "%s = %s\n", k->key, size_text(bytes, text, sizeof(text)));
+}
+
+static void format_memory(const struct wirt_spec *spec, const struct config_key *k,
+			  struct config_out *out)
+{
+	format_size_key(spec->resources.memory, WIRT_UNLIMITED, k, out);
+}
+
+static int parse_memory_low(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	return parse_limit(&spec->resources.memory_low, value, false, err);
+}
+
+static int validate_memory_low(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	const struct wirt_resources *res = &spec->resources;
+	char low[32], mem[32];
+
+	/* A guarantee above the limit could never be used; the kernel would take it. */
+	if (res->memory != WIRT_UNLIMITED && res->memory_low > res->memory)
+		return wirt_error_invalid(err, "must not be more than memory (%s), not '%s'",
+					  size_text(res->memory, mem, sizeof(mem)),
+					  size_text(res->memory_low, low, sizeof(low)));
+	return 0;
+}
+
+static void format_memory_low(const struct wirt_spec *spec, const struct config_key *k,
+			      struct config_out *out)
+{
+	format_size_key(spec->resources.memory_low, 0, k, out);
+}
+
+static int parse_swap(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	return parse_limit(&spec->resources.swap, value, true, err);
+}
+
+static void format_swap(const struct wirt_spec *spec, const struct config_key *k,
+			struct config_out *out)
+{
+	format_size_key(spec->resources.swap, WIRT_UNLIMITED, k, out);
+}
+
+static int parse_pids(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+	struct wirt_error ignored;
+
+	if (strcmp(value, "max") == 0) {
+		spec->resources.pids = WIRT_UNLIMITED;
+		return 0;
+	}
+	if (wirt_uint_parse(value, 1, CONFIG_PIDS_MAX, &spec->resources.pids, &ignored) < 0)
+		return wirt_error_invalid(err,
+					  "invalid number '%s': expected an integer from 1 to %d "
+					  "or 'max'",
+					  wirt_str_escape(value, shown, sizeof(shown)),
+					  CONFIG_PIDS_MAX);
+	return 0;
+}
+
+static int validate_pids(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	uint64_t v = spec->resources.pids;
+
+	if (v != WIRT_UNLIMITED && (v < 1 || v > CONFIG_PIDS_MAX))
+		return wirt_error_invalid(err, "must be from 1 to %d or 'max', not '%" PRIu64 "'",
+					  CONFIG_PIDS_MAX, v);
+	return 0;
+}
+
+static void format_pids(const struct wirt_spec *spec, const struct config_key *k,
+			struct config_out *out)
+{
+	if (spec->resources.pids != WIRT_UNLIMITED)
+		out_printf(out, "%s = %" PRIu64 "\n", k->key, spec->resources.pids);
+}
+
+static int parse_io_weight(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	return parse_weight(&spec->resources.io_weight, value, err);
+}
+
+static int validate_io_weight(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	return validate_weight(spec->resources.io_weight, err);
+}
+
+static void format_io_weight(const struct wirt_spec *spec, const struct config_key *k,
+			     struct config_out *out)
+{
+	if (spec->resources.io_weight)
+		out_printf(out, "%s = %u\n", k->key, spec->resources.io_weight);
+}
+
+/* ---- [resources] io-max: "MAJ:MIN:rbps=..,wbps=..,riops=..,wiops=.." entries ---- */
+
+static const char *const io_limit_names[] = { "rbps", "wbps", "riops", "wiops" };
+
+static uint64_t *io_limit_field(struct wirt_io_max *io, size_t i)
+{
+	uint64_t *fields[] = { &io->rbps, &io->wbps, &io->riops, &io->wiops };
+
+	return fields[i];
+}
+
+/* A device number below 'max' at *p, then 'sep'. Returns -1 when there is none. */
+static long long io_dev_number(const char **p, char sep, long long max)
+{
+	long long v = 0;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		if (v < max)
+			v = v * 10 + (**p - '0');
+	if (**p != sep)
+		return -1;
+	(*p)++;
+	return v;
+}
+
+/* One "name=value" of an entry into io. The message names the limit. */
+static int parse_io_limit(struct wirt_io_max *io, const char *item, size_t len,
+			  bool seen[], struct wirt_error *err)
+{
+	char text[CONFIG_IO_ENTRY_MAX + 1], shown[WIRT_ESCAPE_MAX];
+	const char *eq, *value;
+	uint64_t v;
+	size_t i;
+	int r;
+
+	memcpy(text, item, len);
+	text[len] = '\0';
+	eq = strchr(text, '=');
+	if (!eq)
+		return wirt_error_invalid(err, "expected '%s=VALUE'",
+					  *text ? wirt_str_escape(text, shown, sizeof(shown)) :
+						  "LIMIT");
+	for (i = 0; i < ARRAY_SIZE(io_limit_names); i++)
+		if (strlen(io_limit_names[i]) == (size_t)(eq - text) &&
+		    memcmp(io_limit_names[i], text, (size_t)(eq - text)) == 0)
+			break;
+	if (i == ARRAY_SIZE(io_limit_names)) {
+		text[eq - text] = '\0';
+		return wirt_error_invalid(err, "unknown limit '%s' (limits: rbps, wbps, riops, "
+					  "wiops)",
+					  wirt_str_escape(text, shown, sizeof(shown)));
+	}
+	if (seen[i])
+		return wirt_error_invalid(err, "'%s' given twice", io_limit_names[i]);
+	seen[i] = true;
+	value = eq + 1;
+	if (i < 2)
+		r = wirt_size_parse(value, &v, err);
+	else
+		r = wirt_uint_parse(value, 0, UINT64_MAX, &v, err);
+	if (r == 0 && v == 0)
+		r = wirt_error_invalid(err, "must be more than 0 (leave it out for no limit)");
+	if (r < 0)
+		return wirt_error_prefix(err, "%s", io_limit_names[i]);
+	*io_limit_field(io, i) = v;
+	return 0;
+}
+
+static int parse_io_entry_limits(struct wirt_io_max *io, const char *entry,
+				 struct wirt_error *err)
+{
+	unsigned dev_major, dev_minor;
+	const char *p = entry;
+	bool seen[4] = { false };
+	long long n;
+
+	n = io_dev_number(&p, ':', CONFIG_DEV_MAJOR_MAX);
+	if (n >= CONFIG_DEV_MAJOR_MAX)
+		return wirt_error_invalid(err, "major number must be below %d",
+					  CONFIG_DEV_MAJOR_MAX);
+	dev_major = (unsigned)n;
+	if (n >= 0)
+		n = io_dev_number(&p, ':', CONFIG_DEV_MINOR_MAX);
+	if (n >= CONFIG_DEV_MINOR_MAX)
+		return wirt_error_invalid(err, "minor number must be below %d",
+					  CONFIG_DEV_MINOR_MAX);
+	if (n < 0 || !*p)
+		return wirt_error_invalid(err,
+					  "expected 'MAJ:MIN:rbps=..,wbps=..,riops=..,wiops=..'");
+	dev_minor = (unsigned)n;
+	*io = (struct wirt_io_max){ .major = dev_major, .minor = dev_minor };
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		int r;
+
+		r = parse_io_limit(io, p, len, seen, err);
+		if (r < 0)
+			return r;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+static int io_max_add(struct wirt_resources *res, const struct wirt_io_max *io,
+		      struct wirt_error *err)
+{
+	for (unsigned i = 0; i < res->io_max_n; i++)
+		if (res->io_max[i].major == io->major && res->io_max[i].minor == io->minor)
+			return wirt_error_invalid(err, "device %u:%u is given twice", io->major,
+						  io->minor);
+	if (res->io_max_n >= WIRT_IO_MAX_DEVICES)
+		return wirt_error_invalid(err, "more than %d devices", WIRT_IO_MAX_DEVICES);
+	res->io_max[res->io_max_n++] = *io;
+	return 0;
+}
+
+/* Entries separated by ';' (each line adds to the list). Spaces around an entry are
+ * fine; " ;" would begin an inline comment for inih, which the line is cut at. */
+static int parse_io_max(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	char entry[CONFIG_IO_ENTRY_MAX + 1], shown[WIRT_ESCAPE_MAX];
+	const char *p = value;
+	struct wirt_io_max io;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return 0;
+	for (;;) {
+		const char *semi = strchr(p, ';'), *end;
+		int r;
+
+		end = semi ? semi : p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (p == end)
+			return wirt_error_invalid(err, "empty entry");
+		if ((size_t)(end - p) > CONFIG_IO_ENTRY_MAX)
+			return wirt_error_invalid(err, "entry longer than %d characters",
+						  CONFIG_IO_ENTRY_MAX);
+		memcpy(entry, p, (size_t)(end - p));
+		entry[end - p] = '\0';
+		r = parse_io_entry_limits(&io, entry, err);
+		if (r < 0)
+			return wirt_error_prefix(err, "invalid entry '%s'",
+						 wirt_str_escape(entry, shown, sizeof(shown)));
+		r = io_max_add(&spec->resources, &io, err);
+		if (r < 0)
+			return r;
+		if (!semi)
+			return 0;
+		p = semi + 1;
+	}
+}
+
+static int validate_io_max(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	const struct wirt_resources *res = &spec->resources;
+
+	if (res->io_max_n > WIRT_IO_MAX_DEVICES)
+		return wirt_error_invalid(err, "more than %d devices", WIRT_IO_MAX_DEVICES);
+	for (unsigned i = 0; i < res->io_max_n; i++) {
+		const struct wirt_io_max *io = &res->io_max[i];
+
+		if (io->major >= CONFIG_DEV_MAJOR_MAX || io->minor >= CONFIG_DEV_MINOR_MAX)
+			return wirt_error_invalid(err, "invalid device %u:%u", io->major,
+						  io->minor);
+		if (!io->rbps && !io->wbps && !io->riops && !io->wiops)
+			return wirt_error_invalid(err, "device %u:%u has no limit", io->major,
+						  io->minor);
+		for (unsigned j = 0; j < i; j++)
+			if (res->io_max[j].major == io->major && res->io_max[j].minor == io->minor)
+				return wirt_error_invalid(err, "device %u:%u is given twice",
+							  io->major, io->minor);
+	}
+	return 0;
+}
+
+/* One line per device: eight devices with every limit would not fit one line. */
+static void format_io_max(const struct wirt_spec *spec, const struct config_key *k,
+			  struct config_out *out)
+{
+	const struct wirt_resources *res = &spec->resources;
+
+	for (unsigned i = 0; i < res->io_max_n; i++) {
+		struct wirt_io_max io = res->io_max[i];
+		const char *sep = "";
+
+		out_printf(out, "%s = %u:%u:", k->key, io.major, io.minor);
+		for (size_t l = 0; l < ARRAY_SIZE(io_limit_names); l++) {
+			uint64_t v = *io_limit_field(&io, l);
+			char text[32];
+
+			if (!v)
+				continue;
+			if (l < 2)
+				size_text(v, text, sizeof(text));
+			else
+				snprintf(text, sizeof(text), "%" PRIu64, v);
+			out_printf(out, "%s%s=%s", sep, io_limit_names[l], text);
+			sep = ",";
+		}
+		out_printf(out, "\n");
+	}
+}
+
+static void absent_io_max(struct wirt_spec *spec)
+{
+	spec->resources.io_max_n = 0;
+}
+
 /*
  * Every key, in the order they are written. Keys of one section stay together: the
  * formatter starts a new [section] whenever the section changes.
@@ -366,14 +984,23 @@ static void format_id_count(const struct wirt_spec *spec, const struct config_ke
 /* clang-format off */
 static const struct config_key config_keys[] = {
 	/* section  key             flags         parse               validate               format               absent */
-	{ "vserver", "name",         KEY_REQUIRED, parse_name,         validate_name,         format_name,         NULL },
-	{ "vserver", "template",     KEY_REQUIRED, parse_template,     validate_template,     format_template,     NULL },
+	{ "vserver", "name",         KEY_REQUIRED | KEY_FIXED, parse_name, validate_name,   format_name,         NULL },
+	{ "vserver", "template",     KEY_REQUIRED | KEY_FIXED, parse_template, validate_template, format_template, NULL },
 	{ "vserver", "hostname",     0,            parse_hostname,     validate_hostname,     format_hostname,     absent_hostname },
 	{ "vserver", "autostart",    0,            parse_autostart,    NULL,                  format_autostart,    NULL },
 	{ "vserver", "stop-signal",  0,            parse_stop_signal,  validate_stop_signal,  format_stop_signal,  NULL },
 	{ "vserver", "stop-timeout", 0,            parse_stop_timeout, validate_stop_timeout, format_stop_timeout, NULL },
-	{ "ids",     "base",         KEY_REQUIRED, parse_id_base,      validate_id_base,      format_id_base,      NULL },
-	{ "ids",     "count",        0,            parse_id_count,     validate_id_count,     format_id_count,     NULL },
+	{ "ids",     "base",         KEY_REQUIRED | KEY_FIXED, parse_id_base, validate_id_base, format_id_base,   NULL },
+	{ "ids",     "count",        KEY_FIXED,    parse_id_count,     validate_id_count,     format_id_count,     NULL },
+	{ "resources", "cpu-weight", 0,            parse_cpu_weight,   validate_cpu_weight,   format_cpu_weight,   NULL },
+	{ "resources", "cpus",       0,            parse_cpus,         validate_cpus,         format_cpus,         NULL },
+	{ "resources", "cpuset",     0,            parse_cpuset,       validate_cpuset,       format_cpuset,       NULL },
+	{ "resources", "memory",     0,            parse_memory,       validate_memory,       format_memory,       NULL },
+	{ "resources", "memory-low", KEY_RELATED,  parse_memory_low,   validate_memory_low,   format_memory_low,   NULL },
+	{ "resources", "swap",       0,            parse_swap,         NULL,                  format_swap,         NULL },
+	{ "resources", "pids",       0,            parse_pids,         validate_pids,         format_pids,         NULL },
+	{ "resources", "io-weight",  0,            parse_io_weight,    validate_io_weight,    format_io_weight,    NULL },
+	{ "resources", "io-max",     KEY_REPEATED, parse_io_max,       validate_io_max,       format_io_max,       absent_io_max },
 };
 /* clang-format on */
 
@@ -592,20 +1219,38 @@ int wirt_config_validate(const struct wirt_spec *spec, struct wirt_error *err)
 	return 0;
 }
 
+/* Does any key of the section that starts at config_keys[first] write a line? */
+static bool section_has_lines(const struct wirt_spec *spec, size_t first)
+{
+	struct config_out dry = { 0 };
+
+	for (size_t i = first; i < ARRAY_SIZE(config_keys) && dry.len == 0; i++) {
+		if (strcmp(config_keys[i].section, config_keys[first].section) != 0)
+			break;
+		config_keys[i].format(spec, &config_keys[i], &dry);
+	}
+	return dry.len > 0;
+}
+
 int wirt_config_format(const struct wirt_spec *spec, char *buf, size_t size)
 {
 	struct config_out out = { .buf = buf, .size = size };
 	const char *section = NULL;
+	bool skip = false;
 
 	out_printf(&out, CONFIG_HEADER);
 	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++) {
 		const struct config_key *k = &config_keys[i];
 
+		/* A section with nothing set ([resources] of most configs) is left out. */
 		if (!section || strcmp(section, k->section) != 0) {
-			out_printf(&out, "%s[%s]\n", section ? "\n" : "", k->section);
+			skip = !section_has_lines(spec, i);
+			if (!skip)
+				out_printf(&out, "%s[%s]\n", section ? "\n" : "", k->section);
 			section = k->section;
 		}
-		k->format(spec, k, &out);
+		if (!skip)
+			k->format(spec, k, &out);
 	}
 	if (out.len >= size || out.len > INT32_MAX)
 		return -ENOSPC;
@@ -671,5 +1316,57 @@ int wirt_config_save(const char *path, const struct wirt_spec *spec, struct wirt
 	r = wirt_write_file_atomic(path, text, (size_t)n, 0644);
 	if (r < 0)
 		return wirt_errorf(err, -r, "config '%s': write", path);
+	return 0;
+}
+
+/* "unknown key 'foo' (keys: hostname, ...)": the keys `wirt set` can change. */
+static int unknown_key(const char *section, const char *key, struct wirt_error *err)
+{
+	char shown_key[WIRT_ESCAPE_MAX], shown_section[WIRT_ESCAPE_MAX], keys[256];
+	size_t len = 0;
+
+	keys[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++) {
+		if (config_keys[i].flags & KEY_FIXED)
+			continue;
+		len += (size_t)snprintf(keys + len, len < sizeof(keys) ? sizeof(keys) - len : 0,
+					"%s%s", len ? ", " : "", config_keys[i].key);
+	}
+	wirt_str_escape(key, shown_key, sizeof(shown_key));
+	if (section)
+		return wirt_error_invalid(err, "unknown key '%s' in [%s] (keys: %s)", shown_key,
+					  wirt_str_escape(section, shown_section,
+							  sizeof(shown_section)),
+					  keys);
+	return wirt_error_invalid(err, "unknown key '%s' (keys: %s)", shown_key, keys);
+}
+
+int wirt_config_set_key(struct wirt_spec *spec, const char *section, const char *key,
+			const char *value, struct wirt_error *err)
+{
+	const struct config_key *k = NULL;
+	struct wirt_spec changed;
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys) && !k; i++)
+		if ((!section || strcmp(config_keys[i].section, section) == 0) &&
+		    strcmp(config_keys[i].key, key) == 0)
+			k = &config_keys[i];
+	if (!k)
+		return unknown_key(section, key, err);
+	if (k->flags & KEY_FIXED)
+		return wirt_error_invalid(err, "key '%s' cannot be changed", k->key);
+
+	/* On a copy, so a bad value changes nothing. A value of a repeated key is the
+	 * whole list: it replaces what the key held. */
+	changed = *spec;
+	if ((k->flags & KEY_REPEATED) && k->absent)
+		k->absent(&changed);
+	r = k->parse(&changed, value, err);
+	if (r == 0 && k->validate && !(k->flags & KEY_RELATED))
+		r = k->validate(&changed, err);
+	if (r < 0)
+		return r;
+	*spec = changed;
 	return 0;
 }

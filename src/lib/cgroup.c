@@ -2,13 +2,18 @@
 /*
  * cgroup v1 and v2 backends: see cgroup.h. The v1 backend keeps one directory per
  * controller hierarchy; the v2 backend one directory with the controllers enabled in
- * the parent's cgroup.subtree_control.
+ * the parent's cgroup.subtree_control. This file owns the cgroup's life (create,
+ * attach, kill, destroy) and the helpers the backends share; resource knobs and stats
+ * are in cgroup-v1.c and cgroup-v2.c, each with its knob -> file table.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -36,7 +41,7 @@ static const char *const v1_delegated[] = { "", "cgroup.procs", "tasks", "cgroup
 static const char *const v2_delegated[] = { "", "cgroup.procs", "cgroup.subtree_control",
 					    "cgroup.threads" };
 
-static const char *cgroup_root(void)
+const char *wirt_cgroup_root(void)
 {
 	const char *r = getenv("WIRT_CGROUP_ROOT");
 	return r && *r ? r : "/sys/fs/cgroup";
@@ -44,9 +49,14 @@ static const char *cgroup_root(void)
 
 enum wirt_cgroup_mode wirt_cgroup_detect(void)
 {
+	const char *mode = getenv("WIRT_CGROUP_MODE");
 	struct statfs fs;
 
-	if (statfs(cgroup_root(), &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+	if (mode && strcmp(mode, "v1") == 0)
+		return WIRT_CGROUP_V1;
+	if (mode && strcmp(mode, "v2") == 0)
+		return WIRT_CGROUP_V2;
+	if (statfs(wirt_cgroup_root(), &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
 		return WIRT_CGROUP_V2;
 	return WIRT_CGROUP_V1;
 }
@@ -75,13 +85,13 @@ void wirt_cgroup_init(struct wirt_cgroup *cg, const char *root, const char *name
 char *wirt_cgroup_path(const struct wirt_cgroup *cg, const char *controller, char *buf)
 {
 	if (cg->mode == WIRT_CGROUP_V2 || !controller)
-		snprintf(buf, PATH_MAX, "%s/%s", cgroup_root(), cg->rel);
+		snprintf(buf, PATH_MAX, "%s/%s", wirt_cgroup_root(), cg->rel);
 	else
-		snprintf(buf, PATH_MAX, "%s/%s/%s", cgroup_root(), controller, cg->rel);
+		snprintf(buf, PATH_MAX, "%s/%s/%s", wirt_cgroup_root(), controller, cg->rel);
 	return buf;
 }
 
-static void parent_of(const char *path, char *buf)
+void wirt_cgroup_parent(const char *path, char *buf)
 {
 	char *slash;
 
@@ -96,7 +106,7 @@ static bool hierarchy_exists(const char *controller)
 	char p[PATH_MAX];
 	struct stat st;
 
-	snprintf(p, sizeof(p), "%s/%s", cgroup_root(), controller);
+	snprintf(p, sizeof(p), "%s/%s", wirt_cgroup_root(), controller);
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
@@ -107,7 +117,7 @@ static int cpuset_inherit(const char *dir, struct wirt_error *err)
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 	char parent[PATH_MAX], p[PATH_MAX], val[4096];
 
-	parent_of(dir, parent);
+	wirt_cgroup_parent(dir, parent);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		ssize_t n;
 		int r;
@@ -133,7 +143,7 @@ static int mkdir_cgroup(const char *dir, bool cpuset, struct wirt_error *err)
 	char parent[PATH_MAX];
 	int r;
 
-	parent_of(dir, parent);
+	wirt_cgroup_parent(dir, parent);
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 		return wirt_errorf(err, errno, "create cgroup '%s'", parent);
 	if (cpuset) {
@@ -193,8 +203,8 @@ int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_er
 
 	if (cg->mode == WIRT_CGROUP_V2) {
 		wirt_cgroup_path(cg, NULL, p);
-		parent_of(p, parent);
-		v2_enable_controllers(cgroup_root());
+		wirt_cgroup_parent(p, parent);
+		v2_enable_controllers(wirt_cgroup_root());
 		r = mkdir_cgroup(p, false, err);
 		if (r < 0)
 			return r;
@@ -370,7 +380,7 @@ static int rmdir_cgroup(const char *dir, struct wirt_error *err)
 	r = rmdir_tree(dir, 0, err);
 	if (r < 0)
 		return r;
-	parent_of(dir, parent);
+	wirt_cgroup_parent(dir, parent);
 	(void)rmdir(parent); /* only succeeds when no other vServer is left */
 	return 0;
 }
@@ -390,4 +400,157 @@ int wirt_cgroup_destroy(const struct wirt_cgroup *cg, struct wirt_error *err)
 			ret = r;
 	}
 	return ret;
+}
+
+int wirt_cgroup_apply(const struct wirt_cgroup *cg, const struct wirt_resources *res,
+		      struct wirt_error *err)
+{
+	if (cg->mode == WIRT_CGROUP_V2)
+		return wirt_cgroup_v2_apply(cg, res, err);
+	return wirt_cgroup_v1_apply(cg, res, err);
+}
+
+int wirt_cgroup_read_stats(const struct wirt_cgroup *cg, struct wirt_cgroup_stats *st,
+			   struct wirt_error *err)
+{
+	if (cg->mode == WIRT_CGROUP_V2)
+		return wirt_cgroup_v2_read_stats(cg, st, err);
+	return wirt_cgroup_v1_read_stats(cg, st, err);
+}
+
+/* --- Helpers of the backends --- */
+
+int wirt_cgroup_apply_knobs(const struct wirt_cgroup *cg, const struct wirt_cgroup_knob *knobs,
+			    size_t n, const struct wirt_resources *res, struct wirt_error *err)
+{
+	char dir[PATH_MAX], val[512];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct wirt_cgroup_knob *k = &knobs[i];
+		bool set;
+		int r;
+
+		wirt_cgroup_path(cg, k->controller, dir);
+		/* A missing hierarchy is a controller the host lacks (the knob's own
+		 * business); a missing cgroup in one the host has is a stopped vServer. */
+		if (access(dir, F_OK) < 0 && (!k->controller || hierarchy_exists(k->controller)))
+			return wirt_error_plain(err, ENOENT, "cgroup '%s' does not exist", dir);
+		if (k->apply) {
+			r = k->apply(dir, res, err);
+		} else {
+			set = k->format(res, val, sizeof(val));
+			r = wirt_cgroup_write_knob(k->name, dir, k->file, val, set, err);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+bool wirt_cgroup_has(const char *dir, const char *file)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	return access(p, F_OK) == 0;
+}
+
+int wirt_cgroup_write(const char *dir, const char *file, const char *value,
+		      struct wirt_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+	char p[PATH_MAX];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	/* O_TRUNC does nothing on cgroupfs; on a test's fake tree it makes the file hold
+	 * exactly the last value written, as the kernel's would read. */
+	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return wirt_errorf(err, errno, "write '%s' to '%s'", value, p);
+	/* One write(): cgroup files take one value per call. */
+	n = write(fd, value, len);
+	if (n < 0)
+		return wirt_errorf(err, errno, "write '%s' to '%s'", value, p);
+	if ((size_t)n != len)
+		return wirt_errorf(err, EIO, "write '%s' to '%s'", value, p);
+	if (close(TAKE_FD(fd)) < 0)
+		return wirt_errorf(err, errno, "write '%s' to '%s'", value, p);
+	return 0;
+}
+
+int wirt_cgroup_write_knob(const char *knob, const char *dir, const char *file,
+			   const char *value, bool set, struct wirt_error *err)
+{
+	if (!wirt_cgroup_has(dir, file)) {
+		if (!set)
+			return 0;
+		return wirt_error_plain(err, ENOENT, "%s: this host's cgroups have no '%s/%s'",
+					knob, dir, file);
+	}
+	return wirt_cgroup_write(dir, file, value, err);
+}
+
+ssize_t wirt_cgroup_read(const char *dir, const char *file, char *buf, size_t size)
+{
+	char p[PATH_MAX];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	n = wirt_read_file(p, buf, size);
+	if (n < 0)
+		return n;
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	return n;
+}
+
+static int parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncmp(s, "max", 3) == 0 && (s[3] == '\0' || isspace((unsigned char)s[3]))) {
+		*ret = WIRT_UNLIMITED;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || (*end && !isspace((unsigned char)*end)))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int wirt_cgroup_read_u64(const char *dir, const char *file, uint64_t *ret)
+{
+	char buf[64];
+	ssize_t n;
+
+	n = wirt_cgroup_read(dir, file, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return parse_u64(buf, ret);
+}
+
+int wirt_cgroup_read_key(const char *dir, const char *file, const char *key, uint64_t *ret)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t klen = strlen(key);
+	char p[PATH_MAX], line[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+			return parse_u64(line + klen + 1, ret);
+	}
+	return -ENOENT;
 }

@@ -28,8 +28,10 @@ struct wirt_cgroup {
 	char rel[256]; /* "<parent>/<name>", relative to each hierarchy's root */
 };
 
-/* The host's cgroup mode: v2 when /sys/fs/cgroup is cgroup2 (pure unified), else v1
- * ($WIRT_CGROUP_ROOT overrides /sys/fs/cgroup, for the qemu tests). */
+/* The host's cgroup mode: v2 when /sys/fs/cgroup is cgroup2 (pure unified), else v1.
+ * $WIRT_CGROUP_ROOT overrides /sys/fs/cgroup (the qemu tests; unit tests point it at a
+ * fake tree), and $WIRT_CGROUP_MODE=v1|v2 overrides the detection (a fake tree on
+ * tmpfs is no cgroup2). */
 enum wirt_cgroup_mode wirt_cgroup_detect(void);
 
 /* Fills cg for vServer 'name' of root dir 'root' (no filesystem change). */
@@ -67,7 +69,12 @@ char *wirt_cgroup_path(const struct wirt_cgroup *cg, const char *controller, cha
 /* Writes every knob of res to the vServer's cgroup (a running vServer's too: that is
  * how `wirt set` is live). Knobs that are not set are written as the kernel's
  * default, so removing a limit works. A knob the host's cgroups lack (no io
- * controller, no swap accounting) is an error naming it, when it is set. */
+ * controller, no swap accounting) is an error naming it, when it is set; when it is
+ * not set it is skipped. Errors name the file and the value:
+ * "write '67108864' to '/sys/fs/cgroup/memory/wirt/web1/memory.limit_in_bytes'".
+ * Not atomic: on failure the knobs before the failing one are written already, so a
+ * caller that must change nothing applies the old resources again.
+ * docs/resources.md has the knob -> file table and the v1 value mappings. */
 int wirt_cgroup_apply(const struct wirt_cgroup *cg, const struct wirt_resources *res,
 		      struct wirt_error *err);
 
@@ -87,7 +94,63 @@ struct wirt_cgroup_stats {
 	uint64_t oom_kills;	     /* processes the OOM killer ended in this vServer */
 };
 
+/* -ENOENT ("cgroup '...' does not exist") when the vServer has no cgroup (stopped);
+ * a file the host lacks only leaves its field unknown. */
 int wirt_cgroup_read_stats(const struct wirt_cgroup *cg, struct wirt_cgroup_stats *st,
 			   struct wirt_error *err);
+
+/* --- For the backends (cgroup-v1.c, cgroup-v2.c) only. --- */
+
+/* One resource knob of a backend's table: 'name' is the config key shown in errors;
+ * 'controller' the v1 hierarchy (NULL on v2). Either 'format' fills buf with the value
+ * of one file and returns whether the knob is set (false: buf holds the kernel's
+ * default), or 'apply' writes a knob that is more than one plain write. */
+struct wirt_cgroup_knob {
+	const char *name;
+	const char *controller;
+	const char *file;
+	bool (*format)(const struct wirt_resources *res, char *buf, size_t size);
+	int (*apply)(const char *dir, const struct wirt_resources *res, struct wirt_error *err);
+};
+
+int wirt_cgroup_apply_knobs(const struct wirt_cgroup *cg, const struct wirt_cgroup_knob *knobs,
+			    size_t n, const struct wirt_resources *res, struct wirt_error *err);
+int wirt_cgroup_v1_apply(const struct wirt_cgroup *cg, const struct wirt_resources *res,
+			 struct wirt_error *err);
+int wirt_cgroup_v2_apply(const struct wirt_cgroup *cg, const struct wirt_resources *res,
+			 struct wirt_error *err);
+int wirt_cgroup_v1_read_stats(const struct wirt_cgroup *cg, struct wirt_cgroup_stats *st,
+			      struct wirt_error *err);
+int wirt_cgroup_v2_read_stats(const struct wirt_cgroup *cg, struct wirt_cgroup_stats *st,
+			      struct wirt_error *err);
+
+/* The directory all hierarchies are under: $WIRT_CGROUP_ROOT or /sys/fs/cgroup. */
+const char *wirt_cgroup_root(void);
+
+/* The directory above 'path', into buf (PATH_MAX). */
+void wirt_cgroup_parent(const char *path, char *buf);
+
+/* True when dir/file exists. */
+bool wirt_cgroup_has(const char *dir, const char *file);
+
+/* Writes 'value' to dir/file in one write() (O_TRUNC, so a fake tree holds exactly
+ * the value). Error: "write 'value' to 'dir/file'". */
+int wirt_cgroup_write(const char *dir, const char *file, const char *value,
+		      struct wirt_error *err);
+
+/* As wirt_cgroup_write for knob 'knob'; a missing file is skipped when the knob is
+ * not 'set' and an error naming knob and file when it is. */
+int wirt_cgroup_write_knob(const char *knob, const char *dir, const char *file,
+			   const char *value, bool set, struct wirt_error *err);
+
+/* Reads dir/file (small) into buf, trailing whitespace cut. Returns length or -errno. */
+ssize_t wirt_cgroup_read(const char *dir, const char *file, char *buf, size_t size);
+
+/* Reads a file holding one number; "max" reads as WIRT_UNLIMITED. 0 or -errno. */
+int wirt_cgroup_read_u64(const char *dir, const char *file, uint64_t *ret);
+
+/* Reads the value of line "key N" of a flat keyed file (cpu.stat, memory.events,
+ * memory.oom_control). 0, -ENOENT (no file or no such key) or -errno. */
+int wirt_cgroup_read_key(const char *dir, const char *file, const char *key, uint64_t *ret);
 
 #endif

@@ -26,6 +26,7 @@ static const struct verb verbs[] = {
 	{ "console", cmd_console, "console NAME" },
 	{ "list", cmd_list, "list [--json]" },
 	{ "status", cmd_status, "status NAME [--json]" },
+	{ "set", cmd_set, "set NAME KEY=VALUE...   (memory=512M, cpus=1.5, pids=100, ...)" },
 	{ "logs", cmd_logs, "logs NAME" },
 	{ "delete", cmd_delete, "delete NAME [--force]" },
 };

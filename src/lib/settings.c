@@ -1,2 +1,287 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* (being written) */
+/*
+ * `wirt set`: changing a stored vServer config key by key, and live on a running
+ * vServer (see settings.h); and the checks of resource values against this host
+ * (CPUs online, block devices present) that create, set and start share.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "config.h"
+#include "paths.h"
+#include "settings.h"
+#include "util.h"
+#include "validate.h"
+#include "vserver.h"
+
+/* CPU numbers in lists are below this (config.c refuses larger ones). */
+#define SETTINGS_CPU_MAX 4096
+#define CPU_ONLINE_PATH "/sys/devices/system/cpu/online"
+#define CPU_BITS (8 * sizeof(unsigned long))
+
+struct cpu_set_bits {
+	unsigned long bits[SETTINGS_CPU_MAX / CPU_BITS];
+};
+
+static void cpu_bits_set(struct cpu_set_bits *set, unsigned cpu)
+{
+	set->bits[cpu / CPU_BITS] |= 1ul << (cpu % CPU_BITS);
+}
+
+static bool cpu_bits_test(const struct cpu_set_bits *set, unsigned cpu)
+{
+	return set->bits[cpu / CPU_BITS] & (1ul << (cpu % CPU_BITS));
+}
+
+/* The kernel's list syntax ("0-3,6", what cpuset.cpus and the online file hold) into
+ * bits. CPUs at or above SETTINGS_CPU_MAX are left out. Returns false on bad syntax. */
+static bool cpu_list_parse(const char *list, struct cpu_set_bits *set)
+{
+	const char *p = list;
+
+	memset(set, 0, sizeof(*set));
+	while (*p && *p != '\n') {
+		unsigned long first, last;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return false;
+		first = last = strtoul(p, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return false;
+			last = strtoul(end + 1, &end, 10);
+		}
+		if (last < first || (*end && *end != ',' && *end != '\n'))
+			return false;
+		for (unsigned long c = first; c <= last && c < SETTINGS_CPU_MAX; c++)
+			cpu_bits_set(set, (unsigned)c);
+		p = *end == ',' ? end + 1 : end;
+	}
+	return true;
+}
+
+/* Thousandths of a CPU as a decimal, the way the config writes it: "0.5", "2". */
+static const char *cpus_text(uint64_t milli, char *buf, size_t size)
+{
+	unsigned frac = (unsigned)(milli % 1000);
+	int digits = 3;
+
+	if (!frac) {
+		snprintf(buf, size, "%" PRIu64, milli / 1000);
+		return buf;
+	}
+	for (; frac % 10 == 0; frac /= 10)
+		digits--;
+	snprintf(buf, size, "%" PRIu64 ".%0*u", milli / 1000, digits, frac);
+	return buf;
+}
+
+static int check_cpus(const struct wirt_resources *res, struct wirt_error *err)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	char text[32];
+
+	if (online < 1)
+		return wirt_errorf(err, errno ? errno : EIO, "[resources] cpus: count online CPUs");
+	if (res->cpus_milli > (uint64_t)online * 1000)
+		return wirt_error_invalid(err,
+					  "[resources] cpus: must be at most %ld (the host's "
+					  "online CPUs), not '%s'",
+					  online, cpus_text(res->cpus_milli, text, sizeof(text)));
+	return 0;
+}
+
+static int check_cpuset(const struct wirt_resources *res, struct wirt_error *err)
+{
+	struct cpu_set_bits online, wanted;
+	char text[1024] = "";
+	_cleanup_fclose_ FILE *f = NULL;
+
+	if (!res->cpuset[0])
+		return 0;
+	f = fopen(CPU_ONLINE_PATH, "re");
+	if (!f || !fgets(text, sizeof(text), f))
+		return wirt_errorf(err, f ? EIO : errno, "[resources] cpuset: read '%s'",
+				   CPU_ONLINE_PATH);
+	if (!cpu_list_parse(text, &online))
+		return wirt_error_invalid(err, "[resources] cpuset: cannot read '%s'",
+					  CPU_ONLINE_PATH);
+	text[strcspn(text, "\n")] = '\0';
+	if (!cpu_list_parse(res->cpuset, &wanted))
+		return wirt_error_invalid(err, "[resources] cpuset: invalid CPU list");
+	for (unsigned c = 0; c < SETTINGS_CPU_MAX; c++)
+		if (cpu_bits_test(&wanted, c) && !cpu_bits_test(&online, c))
+			return wirt_error_invalid(err,
+						  "[resources] cpuset: CPU %u is not online "
+						  "(online: %s)",
+						  c, text);
+	return 0;
+}
+
+static int check_io_devices(const struct wirt_resources *res, struct wirt_error *err)
+{
+	for (unsigned i = 0; i < res->io_max_n && i < WIRT_IO_MAX_DEVICES; i++) {
+		const struct wirt_io_max *io = &res->io_max[i];
+		char path[64];
+		struct stat st;
+
+		/* The kernel's own index of block devices by number. */
+		snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", io->major, io->minor);
+		if (stat(path, &st) == 0)
+			continue;
+		if (errno == ENOENT)
+			return wirt_error_invalid(err, "[resources] io-max: no block device %u:%u",
+						  io->major, io->minor);
+		return wirt_errorf(err, errno, "[resources] io-max: stat '%s'", path);
+	}
+	return 0;
+}
+
+int wirt_resources_check_host(const struct wirt_resources *res, struct wirt_error *err)
+{
+	int r;
+
+	r = check_cpus(res, err);
+	if (r == 0)
+		r = check_cpuset(res, err);
+	if (r == 0)
+		r = check_io_devices(res, err);
+	return r;
+}
+
+/* ---- wirt_vserver_set ---- */
+
+/* Applies one "key=value" (or "section.key=value") to spec. */
+static int set_one(struct wirt_spec *spec, const char *assignment, struct wirt_error *err)
+{
+	char key[64], shown[WIRT_ESCAPE_MAX];
+	const char *eq = strchr(assignment, '='), *dot, *section = NULL, *name = key;
+	size_t len;
+	int r;
+
+	wirt_str_escape(assignment, shown, sizeof(shown));
+	len = eq ? (size_t)(eq - assignment) : 0;
+	if (!eq || len == 0)
+		return wirt_error_invalid(err, "set '%s': expected KEY=VALUE", shown);
+	if (len >= sizeof(key))
+		len = sizeof(key) - 1; /* no key is that long: reported as unknown */
+	memcpy(key, assignment, len);
+	key[len] = '\0';
+	dot = strchr(key, '.');
+	if (dot) { /* "ids.base": no key has a '.' of its own */
+		key[dot - key] = '\0';
+		section = key;
+		name = dot + 1;
+	}
+	r = wirt_config_set_key(spec, section, name, eq + 1, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "set '%s'", shown);
+	return 0;
+}
+
+/* The new settings: every assignment, then the whole spec's checks. */
+static int settings_change(struct wirt_spec *spec, char *const *assignments, size_t n,
+			   struct wirt_error *err)
+{
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		r = set_one(spec, assignments[i], err);
+		if (r < 0)
+			return r;
+	}
+	r = wirt_config_validate(spec, err);
+	if (r < 0)
+		return r;
+	return wirt_resources_check_host(&spec->resources, err);
+}
+
+static bool resources_equal(const struct wirt_resources *a, const struct wirt_resources *b)
+{
+	if (a->cpu_weight != b->cpu_weight || a->cpus_milli != b->cpus_milli ||
+	    strcmp(a->cpuset, b->cpuset) != 0 || a->memory != b->memory ||
+	    a->memory_low != b->memory_low || a->swap != b->swap || a->pids != b->pids ||
+	    a->io_weight != b->io_weight || a->io_max_n != b->io_max_n)
+		return false;
+	for (unsigned i = 0; i < a->io_max_n && i < WIRT_IO_MAX_DEVICES; i++)
+		if (memcmp(&a->io_max[i], &b->io_max[i], sizeof(a->io_max[i])) != 0)
+			return false;
+	return true;
+}
+
+/* Writes the new limits to a running vServer's cgroup; on failure writes the old
+ * ones back (the backends write knob by knob, so some are new by then). */
+static int apply_live(const char *root, const char *name, const struct wirt_resources *old,
+		      const struct wirt_resources *new, struct wirt_error *err)
+{
+	struct wirt_error ignored;
+	struct wirt_cgroup cg;
+	int r;
+
+	wirt_cgroup_init(&cg, root, name);
+	r = wirt_cgroup_apply(&cg, new, err);
+	if (r < 0) {
+		wirt_cgroup_apply(&cg, old, &ignored);
+		return wirt_error_prefix(err, "apply to the running vServer");
+	}
+	return 0;
+}
+
+int wirt_vserver_set(const char *root, const char *name, char *const *assignments, size_t n,
+		     struct wirt_error *err)
+{
+	_cleanup_close_ int lock = -1;
+	struct wirt_spec old, spec;
+	struct wirt_status st;
+	char path[PATH_MAX];
+	bool live;
+	int r;
+
+	r = wirt_name_validate("vServer", name, err);
+	if (r < 0)
+		return r;
+	if (n == 0)
+		return wirt_error_invalid(err, "nothing to set");
+	/* Loaded once before the lock for the "no such vServer" error (the lock file
+	 * lives in its directory), and again under it: that copy is what we change. */
+	r = wirt_vserver_load(root, name, &old, err);
+	if (r < 0)
+		return r;
+	lock = wirt_vserver_lock(root, name, err);
+	if (lock < 0)
+		return lock;
+	r = wirt_vserver_load(root, name, &old, err);
+	if (r < 0)
+		return r;
+	spec = old;
+	r = settings_change(&spec, assignments, n, err);
+	if (r < 0)
+		return r;
+
+	r = wirt_vserver_status(root, name, &st, err);
+	if (r < 0)
+		return r;
+	/* Other keys (hostname, stop-signal, ...) take effect at the next start. */
+	live = st.state == WIRT_STATE_RUNNING && !resources_equal(&old.resources, &spec.resources);
+	if (live) {
+		r = apply_live(root, name, &old.resources, &spec.resources, err);
+		if (r < 0)
+			return r;
+	}
+	r = wirt_config_save(wirt_vserver_file(path, root, name, "config"), &spec, err);
+	if (r < 0 && live) {
+		struct wirt_error ignored;
+		struct wirt_cgroup cg;
+
+		wirt_cgroup_init(&cg, root, name);
+		wirt_cgroup_apply(&cg, &old.resources, &ignored);
+	}
+	return r;
+}

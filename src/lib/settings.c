@@ -144,6 +144,18 @@ static int check_io_devices(const struct wirt_resources *res, struct wirt_error 
 	return 0;
 }
 
+/* cgroup v1 has no swap limit of its own: memory.memsw.limit_in_bytes caps memory +
+ * swap, so a swap limit needs a memory limit to add to. v2's memory.swap.max does not. */
+static int check_swap(const struct wirt_resources *res, struct wirt_error *err)
+{
+	if (res->swap != WIRT_UNLIMITED && res->memory == WIRT_UNLIMITED &&
+	    wirt_cgroup_detect() == WIRT_CGROUP_V1)
+		return wirt_error_invalid(err,
+					  "[resources] swap: this host's cgroup v1 limits swap only "
+					  "together with memory: set memory too");
+	return 0;
+}
+
 int wirt_resources_check_host(const struct wirt_resources *res, struct wirt_error *err)
 {
 	int r;
@@ -153,6 +165,8 @@ int wirt_resources_check_host(const struct wirt_resources *res, struct wirt_erro
 		r = check_cpuset(res, err);
 	if (r == 0)
 		r = check_io_devices(res, err);
+	if (r == 0)
+		r = check_swap(res, err);
 	return r;
 }
 

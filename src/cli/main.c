@@ -27,6 +27,7 @@ static const struct verb verbs[] = {
 	{ "list", cmd_list, "list [--json]" },
 	{ "status", cmd_status, "status NAME [--json]" },
 	{ "set", cmd_set, "set NAME KEY=VALUE...   (memory=512M, cpus=1.5, pids=100, ...)" },
+	{ "stats", cmd_stats, "stats [NAME] [--json] [--watch [--interval S]]" },
 	{ "logs", cmd_logs, "logs NAME" },
 	{ "delete", cmd_delete, "delete NAME [--force]" },
 };

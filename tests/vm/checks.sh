@@ -1,0 +1,556 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The checks that run inside the test VM (busybox sh, a pure cgroup v2 host; see
+# README.md). Each prints one line: "ok - NAME (Ns)", "ok - NAME # SKIP why" or
+# "not ok - NAME: why" followed by "#" lines with the check's log.
+#   sh checks.sh              every check, in order ($WIRT_VM_ONLY=a,b: only those)
+#   sh checks.sh --one NAME   one check, in this process (the runner's child)
+# A check runs as its own process under a timeout; afterwards every vServer is
+# deleted, so a failed check does not spill into the next one.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+SELF=$0
+ROOT=/var/lib/wirt
+CG=/sys/fs/cgroup
+WHY=/tmp/check.why
+CHECK_TIMEOUT=${WIRT_VM_CHECK_TIMEOUT:-150}
+
+# ---- helpers ----------------------------------------------------------------------
+
+fail() {
+	echo "$*" >"$WHY"
+	echo "FAIL: $*"
+	exit 1
+}
+
+skip() {
+	echo "$*" >"$WHY"
+	exit 77
+}
+
+log() { echo "# $*"; }
+
+# must CMD...: runs it, logs it; a non-zero exit fails the check with its output.
+must() {
+	local out rc
+	echo "+ $*"
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && echo "$out"
+	[ $rc -eq 0 ] || fail "'$*' exited $rc: $out"
+}
+
+json() { awk -f /json.awk; }
+
+# status_get NAME KEY: one field of `wirt status NAME --json`
+status_get() { wirt status "$1" --json | json | sed -n "s/^$2=//p"; }
+
+state_is() {
+	local s
+	s=$(status_get "$1" state)
+	[ "$s" = "$2" ] || fail "state of '$1' is '$s', expected '$2'"
+}
+
+cgdir() { echo "$CG/wirt/$1"; }
+
+# cgval NAME FILE [KEY]: a cgroup file of vServer NAME, or one "KEY value" line of it
+cgval() {
+	if [ -n "${3:-}" ]; then
+		sed -n "s/^$3 //p" "$(cgdir "$1")/$2"
+	else
+		cat "$(cgdir "$1")/$2"
+	fi
+}
+
+uptime_cs() { awk '{ split($1, a, "."); print a[1] * 100 + a[2] }' /proc/uptime; }
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s; 1 when it never succeeded.
+wait_for() {
+	local n=$(($1 * 5))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# has_procs DIR: the cgroup has a process (cgroupfs files have st_size 0: no test -s)
+has_procs() { [ -n "$(cat "$1/cgroup.procs" 2>/dev/null)" ]; }
+
+booted() { wirt logs "$1" 2>/dev/null | grep -q "Please press Enter"; }
+
+ensure_template() {
+	wirt template list 2>/dev/null | grep -q '^busybox' && return 0
+	must wirt template build busybox
+}
+
+# up NAME [CREATE-FLAGS...]: create + start, then wait until busybox init ran rcS.
+up() {
+	local n=$1
+	shift
+	ensure_template
+	must wirt create "$n" "$@"
+	must wirt start "$n"
+	wait_for 60 booted "$n" || fail "'$n' did not reach its console prompt: $(wirt logs "$n" 2>&1 | tail -5)"
+	state_is "$n" running
+}
+
+# gexec NAME CMD...: runs CMD in the guest, logs it, fails on a non-zero exit.
+gexec() {
+	local n=$1
+	shift
+	must wirt exec "$n" -- "$@"
+}
+
+# The host pid of a process whose command line is exactly the given words.
+pid_of_cmdline() {
+	local want p
+	want=$(printf '%s\\0' "$@")
+	for p in /proc/[0-9]*; do
+		[ "$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null | tr '\n' ' ')" = "$* " ] &&
+			{ echo "${p#/proc/}"; return 0; }
+	done
+	return 1
+}
+
+# Processes whose real uid is in the vServer id ranges (>= 1000000000).
+guest_uid_procs() {
+	local p u
+	for p in /proc/[0-9]*; do
+		u=$(awk '/^Uid:/ { print $2 }' "$p/status" 2>/dev/null)
+		[ -n "$u" ] && [ "$u" -ge 1000000000 ] && echo "${p#/proc/} uid $u $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+	done
+}
+
+# Whatever a vServer may leave behind on the host: cgroups, mounts, processes.
+leftovers() {
+	ls -d "$CG"/wirt* 2>/dev/null
+	grep " $ROOT/vservers" /proc/self/mountinfo
+	guest_uid_procs
+}
+
+# ---- feature detection: a check of a knob that is not there yet is skipped ----------
+
+# create_has FLAG VALUE: `wirt create` knows the flag (a trial create, deleted again).
+create_has() {
+	local out
+	out=$(wirt create zz-probe "$@" 2>&1)
+	wirt delete --force zz-probe >/dev/null 2>&1
+	case "$out" in
+	*"unknown option"*) return 1 ;;
+	esac
+	return 0
+}
+
+verb_has() {
+	case "$(wirt "$@" 2>&1)" in
+	*"unknown verb"*) return 1 ;;
+	esac
+	return 0
+}
+
+need_create() {
+	ensure_template
+	create_has "$@" || skip "not implemented yet (wirt create $1)"
+}
+
+need_verb() { verb_has "$1" || skip "not implemented yet (wirt $1)"; }
+
+# ---- checks -----------------------------------------------------------------------
+
+# The VM is what the suite claims: pure cgroup v2 with every controller, no v1.
+check_host_cgroup2() {
+	local t c
+	t=$(stat -f -c %t $CG)
+	[ "$t" = 63677270 ] || fail "$CG is filesystem type 0x$t, not cgroup2 (0x63677270)"
+	for c in cpu cpuset memory pids io; do
+		grep -qw $c $CG/cgroup.subtree_control || fail "controller $c not enabled at the root: $(cat $CG/cgroup.subtree_control)"
+	done
+	grep -w cgroup /proc/mounts | grep -vw cgroup2 && fail "a cgroup v1 hierarchy is mounted"
+	log "kernel $(uname -r), controllers: $(cat $CG/cgroup.subtree_control)"
+}
+
+check_template_busybox() {
+	must wirt template build busybox
+	wirt template list | grep -q '^busybox' || fail "'template list' lacks busybox: $(wirt template list 2>&1)"
+}
+
+# create / start / exec / stop / restart / delete, with nothing left on the host.
+check_lifecycle() {
+	local cg pid out rc
+	ensure_template
+	cg=$(cgdir life)
+	must wirt create life
+	state_is life stopped
+	[ -e "$cg" ] && fail "a stopped vServer has a cgroup: $cg"
+	must wirt start life
+	state_is life running
+	[ -d "$cg" ] || fail "no cgroup $cg after start; $CG has: $(ls $CG)"
+	pid=$(status_get life pid)
+	[ -d "/proc/$pid" ] || fail "PID 1 of the guest ($pid) is not running"
+	out=$(cat /proc/$pid/cgroup)
+	[ "$out" = "0::/wirt/life" ] || fail "guest PID 1 is in '$out', not 0::/wirt/life"
+	grep -qx "$pid" "$cg/cgroup.procs" || fail "$cg/cgroup.procs lacks PID 1 ($pid): $(cat "$cg/cgroup.procs")"
+	wait_for 60 booted life || fail "no console prompt: $(wirt logs life 2>&1 | tail -5)"
+	out=$(wirt exec life -- echo hello 2>&1)
+	[ "$out" = hello ] || fail "exec echo printed '$out'"
+	wirt exec life -- sh -c 'exit 7'
+	rc=$?
+	[ $rc -eq 7 ] || fail "exec 'exit 7' returned $rc"
+	out=$(wirt exec life -- hostname 2>&1)
+	[ "$out" = life ] || fail "hostname inside is '$out'"
+	must wirt stop life
+	state_is life stopped
+	[ -e "$cg" ] && fail "cgroup $cg left after stop: $(ls "$cg")"
+	[ -d "/proc/$pid" ] && fail "guest PID 1 ($pid) still runs after stop"
+	must wirt restart life
+	state_is life running
+	[ -d "$cg" ] || fail "no cgroup after restart"
+	must wirt stop life
+	[ -e "$cg" ] && fail "cgroup $cg left after the second stop"
+	must wirt delete life
+	[ -e "$ROOT/vservers/life" ] && fail "$ROOT/vservers/life left after delete"
+	out=$(leftovers)
+	[ -z "$out" ] || fail "left on the host after delete: $out"
+}
+
+# The vServer's own cgroup has every controller and its knob files.
+check_controllers() {
+	local cg f
+	up ctl
+	cg=$(cgdir ctl)
+	for f in cpu memory pids cpuset io; do
+		grep -qw $f "$cg/cgroup.controllers" || fail "controller $f missing in $cg: $(cat "$cg/cgroup.controllers")"
+	done
+	for f in cpu.weight cpu.max cpu.stat cpuset.cpus memory.max memory.low memory.swap.max memory.events pids.max pids.current io.stat; do
+		[ -e "$cg/$f" ] || fail "$cg/$f missing"
+	done
+}
+
+# The guest sees cgroup2 at /sys/fs/cgroup with its own cgroup as the root.
+check_guest_cgroup_view() {
+	local out
+	up view
+	out=$(wirt exec view -- cat /proc/mounts 2>&1 | grep ' /sys/fs/cgroup ')
+	case "$out" in
+	"cgroup2 /sys/fs/cgroup cgroup2 "*) ;;
+	*) fail "guest's /sys/fs/cgroup mount is '$out'" ;;
+	esac
+	out=$(wirt exec view -- cat /proc/1/cgroup 2>&1)
+	[ "$out" = "0::/" ] || fail "guest PID 1's /proc/1/cgroup is '$out', not 0::/"
+	out=$(wirt exec view -- cat /proc/self/cgroup 2>&1)
+	[ "$out" = "0::/" ] || fail "an exec'd process's /proc/self/cgroup is '$out', not 0::/"
+	# The root of the guest's mount is its own cgroup (the host's root has no
+	# memory.max), and nothing of the host's tree is visible.
+	gexec view test -e /sys/fs/cgroup/memory.max
+	out=$(wirt exec view -- ls /sys/fs/cgroup 2>&1)
+	echo "$out" | grep -qx wirt && fail "the guest sees the host's wirt cgroup: $out"
+	out=$(wirt exec view -- cat /sys/fs/cgroup/cgroup.procs 2>&1)
+	echo "$out" | grep -qx 1 || fail "guest's cgroup.procs lacks its PID 1: $out"
+	out=$(wirt exec view -- cat /sys/fs/cgroup/cgroup.controllers 2>&1)
+	for c in cpu memory pids; do
+		echo "$out" | grep -qw $c || fail "guest's cgroup.controllers lacks $c: $out"
+	done
+	# The limits are the host's to set, not guest root's.
+	if wirt exec view -- sh -c 'echo 100000000 > /sys/fs/cgroup/memory.max' 2>/dev/null; then
+		fail "guest root could write its own memory.max (now $(cgval view memory.max))"
+	fi
+}
+
+# Delegation: guest root makes a sub-cgroup and moves a process there.
+check_delegation() {
+	local cg base owner pid
+	up dele
+	cg=$(cgdir dele)
+	base=$(status_get dele id_base)
+	gexec dele mkdir /sys/fs/cgroup/svc
+	[ -d "$cg/svc" ] || fail "the guest's sub-cgroup is not at $cg/svc"
+	owner=$(stat -c %u "$cg/svc")
+	[ "$owner" = "$base" ] || fail "$cg/svc is owned by $owner, not guest root ($base)"
+	gexec dele sh -c 'sh -c "echo \$\$ > /sys/fs/cgroup/svc/cgroup.procs && exec sleep 3131" </dev/null >/dev/null 2>&1 &'
+	wait_for 10 has_procs "$cg/svc" || fail "no process arrived in $cg/svc"
+	pid=$(cat "$cg/svc/cgroup.procs")
+	[ "$(cat /proc/$pid/comm)" = sleep ] || fail "$cg/svc holds '$(cat /proc/$pid/comm)', not the sleep"
+	[ "$(cat /proc/$pid/cgroup)" = "0::/wirt/dele/svc" ] || fail "the sleep is in $(cat /proc/$pid/cgroup)"
+	must wirt stop dele
+	[ -e "$cg" ] && fail "stop left $cg (with the guest's sub-cgroup): $(find "$cg" -type d)"
+	[ -d "/proc/$pid" ] && fail "the sleep in the sub-cgroup ($pid) survived stop"
+	true
+}
+
+# What a systemd guest does on v2: move every process into a leaf, enable controllers
+# for its subtree and limit a service there. It runs in the background, after the
+# `wirt exec` that starts it has left (its first child sits in the vServer's cgroup
+# while the program runs, and a cgroup with processes cannot enable controllers for
+# its children). Then wirt exec must still work: it can no longer join the vServer's
+# own cgroup, which is an inner node now.
+check_delegation_controllers() {
+	local cg out
+	up delc
+	cg=$(cgdir delc)
+	gexec delc sh -c 'cat >/tmp/dance <<"EOF"
+set -e
+sleep 1
+mkdir /sys/fs/cgroup/init.scope /sys/fs/cgroup/svc
+for p in $(cat /sys/fs/cgroup/cgroup.procs); do
+	echo $p > /sys/fs/cgroup/init.scope/cgroup.procs 2>/dev/null || true
+done
+echo "+memory +pids" > /sys/fs/cgroup/cgroup.subtree_control
+echo 20 > /sys/fs/cgroup/svc/pids.max
+echo done
+EOF
+sh /tmp/dance </dev/null >/tmp/dance.out 2>&1 &'
+	wait_for 20 test -e "$cg/svc/pids.max" || fail "the guest did not enable controllers for its subtree: $(wirt exec delc -- cat /tmp/dance.out 2>&1)"
+	wait_for 5 grep -qx 20 "$cg/svc/pids.max" || fail "pids.max of the guest's service is '$(cat "$cg/svc/pids.max")'"
+	grep -qx "$(status_get delc pid)" "$cg/init.scope/cgroup.procs" || fail "guest PID 1 is not in its init.scope"
+	out=$(wirt exec delc -- echo still-here 2>&1)
+	[ "$out" = still-here ] || fail "wirt exec after the guest enabled controllers for its subtree: '$out'"
+	must wirt stop delc
+	[ -e "$cg" ] && fail "stop left $cg: $(find "$cg" -type d)"
+	true
+}
+
+# An exec'd process joins the vServer's cgroup.
+check_exec_joins_cgroup() {
+	local cg pid
+	up ex
+	cg=$(cgdir ex)
+	wirt exec ex -- sleep 4242 </dev/null >/dev/null 2>&1 &
+	wait_for 10 pid_of_cmdline sleep 4242 || fail "the exec'd sleep never showed up"
+	pid=$(pid_of_cmdline sleep 4242)
+	[ "$(cat /proc/$pid/cgroup)" = "0::/wirt/ex" ] || fail "the exec'd sleep ($pid) is in '$(cat /proc/$pid/cgroup)'"
+	grep -qx "$pid" "$cg/cgroup.procs" || fail "$cg/cgroup.procs lacks the exec'd sleep $pid"
+	[ "$(awk '/^Uid:/ { print $2 }' /proc/$pid/status)" = "$(status_get ex id_base)" ] ||
+		fail "the exec'd sleep runs as uid $(awk '/^Uid:/ { print $2 }' /proc/$pid/status) on the host"
+	must wirt stop ex
+	[ -d "/proc/$pid" ] && fail "the exec'd sleep survived stop"
+	true
+}
+
+# A SIGKILLed supervisor leaves the guest running ("crashed"); stop cleans it all.
+check_killed_supervisor() {
+	local cg sup pid out
+	up kil
+	cg=$(cgdir kil)
+	sup=$(status_get kil supervisor_pid)
+	pid=$(status_get kil pid)
+	kill -9 "$sup" || fail "kill supervisor $sup"
+	wait_for 10 sh -c "! test -d /proc/$sup" || fail "supervisor $sup did not die"
+	state_is kil crashed
+	[ -d "/proc/$pid" ] || fail "the guest's PID 1 died with its supervisor"
+	has_procs "$cg" || fail "the guest's cgroup is empty after its supervisor died"
+	must wirt stop kil
+	state_is kil stopped
+	[ -e "$cg" ] && fail "stop after a crash left $cg: $(cat "$cg/cgroup.procs")"
+	[ -d "/proc/$pid" ] && fail "stop after a crash left PID 1 ($pid) running"
+	must wirt start kil
+	state_is kil running
+	must wirt delete --force kil
+	out=$(leftovers)
+	[ -z "$out" ] || fail "left on the host: $out"
+}
+
+# --pids 64: a fork bomb stops at 64 tasks; the neighbour still runs a command.
+check_pids_fork_bomb() {
+	local cur max out
+	need_create --pids 64
+	up bomb --pids 64
+	up calm
+	[ "$(cgval bomb pids.max)" = 64 ] || fail "pids.max is '$(cgval bomb pids.max)'"
+	wirt exec bomb -- sh -c 'f() { f | f & }; f' </dev/null >/dev/null 2>&1 &
+	wait_for 30 sh -c "[ \$(sed -n 's/^max //p' $(cgdir bomb)/pids.events) -gt 0 ]" ||
+		fail "pids.events never counted a refused fork: $(cat "$(cgdir bomb)/pids.events")"
+	sleep 2
+	cur=$(cgval bomb pids.current)
+	max=$(cgval bomb pids.events max)
+	log "pids.current $cur, pids.events max $max"
+	[ "$cur" -le 64 ] || fail "pids.current is $cur, over 64"
+	out=$(timeout 60 wirt exec calm -- echo alive 2>&1)
+	[ "$out" = alive ] || fail "the neighbour did not run a command during the bomb: '$out'"
+	must wirt stop --force bomb
+	[ -e "$(cgdir bomb)" ] && fail "stop --force left the bomb's cgroup"
+	true
+}
+
+# --memory 64M: a hog is OOM-killed inside; the neighbour's processes are untouched.
+check_memory_oom() {
+	local before after rc init
+	need_create --memory 64M
+	up hog --memory 64M
+	up nb
+	[ "$(cgval hog memory.max)" = 67108864 ] || fail "memory.max is '$(cgval hog memory.max)'"
+	gexec nb sh -c 'sleep 600 </dev/null >/dev/null 2>&1 &'
+	before=$(sort "$(cgdir nb)/cgroup.procs" | tr '\n' ' ')
+	init=$(status_get hog pid)
+	wirt exec hog -- dd if=/dev/zero of=/dev/null bs=100M count=1
+	rc=$?
+	[ $rc -eq 0 ] && fail "a 100M buffer fit into --memory 64M"
+	log "hog exited $rc; hog memory.events: $(tr '\n' ' ' <"$(cgdir hog)/memory.events")"
+	[ "$(cgval hog memory.events oom_kill)" -ge 1 ] || fail "memory.events oom_kill is $(cgval hog memory.events oom_kill)"
+	[ "$(cgval nb memory.events oom_kill)" = 0 ] || fail "the neighbour saw an OOM kill"
+	after=$(sort "$(cgdir nb)/cgroup.procs" | tr '\n' ' ')
+	[ "$before" = "$after" ] || fail "the neighbour's processes changed: '$before' -> '$after'"
+	[ -d "/proc/$init" ] || fail "the OOM killer took the hog vServer's PID 1 (not only the hog)"
+	dmesg | grep -q "oom-kill:.*oom_memcg=/wirt/hog" || fail "no OOM report for /wirt/hog in the kernel log"
+	true
+}
+
+cpu_usec() { cgval "$1" cpu.stat usage_usec; }
+
+hog_in() { wirt exec "$1" -- sh -c 'while :; do :; done' </dev/null >/dev/null 2>&1 & }
+
+# Weights 100 and 300 on one CPU split it 1:3 (within 10%).
+check_cpu_weight() {
+	local a1 b1 a2 b2 da db ratio
+	need_create --cpu-weight 300
+	need_create --cpuset 0
+	up w1 --cpu-weight 100 --cpuset 0
+	up w3 --cpu-weight 300 --cpuset 0
+	[ "$(cgval w3 cpu.weight)" = 300 ] || fail "cpu.weight of w3 is '$(cgval w3 cpu.weight)'"
+	[ "$(cgval w1 cpuset.cpus.effective)" = 0 ] || fail "cpuset.cpus.effective of w1 is '$(cgval w1 cpuset.cpus.effective)'"
+	hog_in w1
+	hog_in w3
+	sleep 1
+	a1=$(cpu_usec w1)
+	b1=$(cpu_usec w3)
+	sleep 5
+	a2=$(cpu_usec w1)
+	b2=$(cpu_usec w3)
+	da=$((a2 - a1))
+	db=$((b2 - b1))
+	[ $da -gt 0 ] || fail "the weight-100 hog got no CPU ($da us)"
+	ratio=$((db * 100 / da))
+	log "weight 100: ${da} us, weight 300: ${db} us, ratio x100: $ratio"
+	[ $ratio -ge 270 ] && [ $ratio -le 330 ] || fail "CPU split 1:$ratio/100, expected 1:3 within 10% ($da us vs $db us)"
+	must wirt stop --force w1
+	must wirt stop --force w3
+}
+
+# --cpus 0.5 holds a hog at half a CPU (within 10%).
+check_cpu_max() {
+	local u1 u2 t1 t2 pct
+	need_create --cpus 0.5
+	up half --cpus 0.5
+	log "cpu.max: $(cgval half cpu.max)"
+	hog_in half
+	sleep 1
+	u1=$(cpu_usec half)
+	t1=$(uptime_cs)
+	sleep 5
+	u2=$(cpu_usec half)
+	t2=$(uptime_cs)
+	# percent of one CPU: usec / (centiseconds * 10000) * 100
+	pct=$(((u2 - u1) / (t2 - t1) / 100))
+	log "used $((u2 - u1)) us in $((t2 - t1))0 ms: $pct% of a CPU"
+	[ $pct -ge 45 ] && [ $pct -le 55 ] || fail "--cpus 0.5 gave the hog $pct% of a CPU"
+	must wirt stop --force half
+}
+
+# wirt set NAME memory=128M: memory.max changes at once, and is kept in the config.
+check_set_memory() {
+	local out
+	need_verb set
+	up live
+	must wirt set live memory=128M
+	[ "$(cgval live memory.max)" = 134217728 ] || fail "memory.max after set is '$(cgval live memory.max)'"
+	out=$(wirt exec live -- cat /sys/fs/cgroup/memory.max 2>&1)
+	[ "$out" = 134217728 ] || fail "the guest sees memory.max '$out'"
+	must wirt restart live
+	[ "$(cgval live memory.max)" = 134217728 ] || fail "memory.max after a restart is '$(cgval live memory.max)' (set not stored)"
+}
+
+# First of the given flattened keys that `wirt stats --json` has.
+stat_key() {
+	local f=$1 k
+	shift
+	for k in "$@"; do
+		grep -q "^$k=" "$f" && { sed -n "s/^$k=//p" "$f"; return 0; }
+	done
+	return 1
+}
+
+# wirt stats NAME --json agrees with the cgroup files.
+check_stats_json() {
+	local f c0 c1 v
+	need_verb stats
+	need_create --memory 128M
+	need_create --pids 100
+	up st --memory 128M --pids 100
+	f=/tmp/stats.flat
+	c0=$(cpu_usec st)
+	wirt stats st --json >/tmp/stats.json 2>&1 || fail "stats --json: $(cat /tmp/stats.json)"
+	c1=$(cpu_usec st)
+	json </tmp/stats.json | sed 's/^0\.//' >$f
+	cat /tmp/stats.json
+	v=$(stat_key $f memory.limit memory_limit memory.max memory.limit_bytes) || fail "no memory limit in $(cat /tmp/stats.json)"
+	[ "$v" = 134217728 ] || fail "stats memory limit $v, memory.max $(cgval st memory.max)"
+	v=$(stat_key $f pids.limit pids_limit pids.max) || fail "no pids limit in $(cat /tmp/stats.json)"
+	[ "$v" = 100 ] || fail "stats pids limit $v, pids.max $(cgval st pids.max)"
+	v=$(stat_key $f pids.current pids_current pids) || fail "no pids count in $(cat /tmp/stats.json)"
+	[ "$v" -ge 1 ] && [ "$v" -le $(($(cgval st pids.current) + 2)) ] || fail "stats pids $v, pids.current $(cgval st pids.current)"
+	v=$(stat_key $f cpu.usage_usec cpu_usec cpu.usec cpu_usage_usec) || fail "no CPU time in $(cat /tmp/stats.json)"
+	[ "$v" -ge "$c0" ] && [ "$v" -le "$c1" ] || fail "stats CPU usec $v, cpu.stat usage_usec $c0..$c1"
+	v=$(stat_key $f memory.current memory_current) || fail "no memory current in $(cat /tmp/stats.json)"
+	[ "$v" -gt 0 ] || fail "stats memory current $v (memory.current $(cgval st memory.current))"
+	v=$(stat_key $f memory.oom_kills oom_kills memory.oom_kill oom_kill) || fail "no OOM kill count in $(cat /tmp/stats.json)"
+	[ "$v" = "$(cgval st memory.events oom_kill)" ] || fail "stats OOM kills $v, memory.events $(cgval st memory.events oom_kill)"
+}
+
+# Last: nothing of any vServer is left on the host.
+check_no_leftovers() {
+	local out
+	out=$(leftovers)
+	[ -z "$out" ] || fail "left on the host: $out"
+}
+
+CHECKS="host-cgroup2 template-busybox lifecycle controllers guest-cgroup-view delegation
+	delegation-controllers exec-joins-cgroup killed-supervisor pids-fork-bomb memory-oom
+	cpu-weight cpu-max set-memory stats-json no-leftovers"
+
+# ---- runner -----------------------------------------------------------------------
+
+# WIRT_VM_LIB=1 . /checks.sh: only the helpers and checks (for a WIRT_VM_SCRIPT).
+[ "${WIRT_VM_LIB:-}" = 1 ] && return 0
+
+if [ "${1:-}" = --one ]; then
+	fn=check_$(echo "$2" | tr - _)
+	$fn
+	exit 0
+fi
+
+cleanup() {
+	local d
+	for d in "$ROOT"/vservers/*; do
+		[ -d "$d" ] && wirt delete --force "${d##*/}" >/dev/null 2>&1
+	done
+}
+
+for name in $CHECKS; do
+	case ",${WIRT_VM_ONLY:-}," in
+	",,") ;;
+	*",$name,"*) ;;
+	*) continue ;;
+	esac
+	rm -f "$WHY"
+	t0=$(date +%s)
+	timeout "$CHECK_TIMEOUT" sh "$SELF" --one "$name" >/tmp/check.log 2>&1
+	rc=$?
+	cleanup
+	t=$(($(date +%s) - t0))
+	case $rc in
+	0) echo "ok - $name (${t}s)" ;;
+	77) echo "ok - $name # SKIP $(cat "$WHY")" ;;
+	*)
+		if [ -s "$WHY" ]; then
+			why=$(head -1 "$WHY")
+		elif [ $rc -ge 124 ]; then
+			why="timed out after ${CHECK_TIMEOUT}s (exit $rc)"
+		else
+			why="exited $rc"
+		fi
+		echo "not ok - $name: $why (${t}s)"
+		tail -40 /tmp/check.log | sed 's/^/#   /'
+		;;
+	esac
+done

@@ -183,6 +183,30 @@ static int delegate(const char *dir, const char *const *files, size_t n, uid_t o
 	return 0;
 }
 
+/* v1's blkio.throttle.io_service_* stats count only on disks where blk-throttle is set
+ * up, and newer kernels (seen on 6.18; Debian 12's 6.1 sets it up with every disk) do
+ * that lazily, at a disk's first rule. A rule of 0 ("no limit") sets it up without
+ * limiting anything, so one for every disk makes `wirt stats` count I/O. Best effort:
+ * a disk that refuses (no media) is skipped. */
+static void v1_blkio_count_io(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir("/sys/block");
+	struct wirt_error ignored;
+	char p[PATH_MAX], dev[32];
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/sys/block/%s/dev", de->d_name);
+		if (wirt_read_file(p, dev, sizeof(dev) - 3) <= 0)
+			continue;
+		dev[strcspn(dev, "\n")] = '\0';
+		strcat(dev, " 0");
+		(void)wirt_cgroup_write(dir, "blkio.throttle.read_bps_device", dev, &ignored);
+	}
+}
+
 const char *const *wirt_cgroup_v1_hierarchies(void)
 {
 	static const char *present[ARRAY_SIZE(v1_controllers) + 1];
@@ -219,6 +243,8 @@ int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_er
 			continue;
 		wirt_cgroup_path(cg, v1_controllers[i], p);
 		r = mkdir_cgroup(p, strcmp(v1_controllers[i], "cpuset") == 0, err);
+		if (r == 0 && strcmp(v1_controllers[i], "blkio") == 0)
+			v1_blkio_count_io(p);
 		if (r == 0 && strcmp(v1_controllers[i], "unified") == 0)
 			r = delegate(p, v2_delegated, ARRAY_SIZE(v2_delegated), owner, err);
 		else if (r == 0)

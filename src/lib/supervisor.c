@@ -466,7 +466,8 @@ _Noreturn static void supervisor_main(struct supervisor *s)
 	int status;
 
 	if (setup_process(s, &err) < 0 || console_open(s, &err) < 0 ||
-	    wirt_cgroup_create(&s->cg, s->spec.id_base, &err) < 0 || guest_start(s, &err) < 0 ||
+	    wirt_cgroup_create(&s->cg, s->spec.id_base, &err) < 0 ||
+	    wirt_cgroup_apply(&s->cg, &s->spec.resources, &err) < 0 || guest_start(s, &err) < 0 ||
 	    console_listen(s, &err) < 0 || wirt_runstate_save(s->root, s->spec.name, &s->st, &err) < 0) {
 		if (s->st.init > 0) {
 			kill(s->st.init, SIGKILL);
@@ -484,7 +485,8 @@ _Noreturn static void supervisor_main(struct supervisor *s)
 		cleanup_cgroup(s);
 		if (!guest_rebooted(status))
 			break;
-		if (wirt_cgroup_create(&s->cg, s->spec.id_base, &err) < 0 || guest_start(s, &err) < 0 ||
+		if (wirt_cgroup_create(&s->cg, s->spec.id_base, &err) < 0 ||
+		    wirt_cgroup_apply(&s->cg, &s->spec.resources, &err) < 0 || guest_start(s, &err) < 0 ||
 		    wirt_runstate_save(s->root, s->spec.name, &s->st, &err) < 0) {
 			char line[WIRT_ERROR_MAX + 64];
 			int n = snprintf(line, sizeof(line), "\r\nwirt: restart '%s': %s\r\n", s->spec.name,

@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "idrange.h"
 #include "paths.h"
+#include "settings.h"
 #include "supervisor.h"
 #include "syscalls.h"
 #include "template.h"
@@ -381,6 +382,9 @@ int wirt_vserver_start(const char *root, const char *name, struct wirt_error *er
 		return wirt_error_prefix(err, "clean up after %s",
 					 st.state == WIRT_STATE_CRASHED ? "crash" : "reboot");
 	r = wirt_template_check(root, spec.template_name, err);
+	if (r == 0)
+		/* limits valid when set may no longer fit the host (fewer CPUs, a disk gone) */
+		r = wirt_resources_check_host(&spec.resources, err);
 	if (r < 0)
 		return r;
 	return wirt_supervisor_spawn(root, &spec, &init, err);

@@ -27,7 +27,7 @@ die() {
 	exit 1
 }
 
-for t in qemu-system-x86_64 cpio mkfs.ext4 apt-get dpkg xz gzip meson ninja; do
+for t in ${CC:-cc} qemu-system-x86_64 cpio mkfs.ext4 apt-get dpkg xz gzip meson ninja; do
 	command -v $t >/dev/null || die "needs $t (scripts/setup.sh --test installs it)"
 done
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
@@ -84,6 +84,7 @@ for a in $(/bin/busybox --list-full); do
 done
 install -m 0755 "$BUILD/wirt" "$BUILD/wirt-supervisor" "$IR/usr/sbin/"
 strip "$IR/usr/sbin/wirt" "$IR/usr/sbin/wirt-supervisor" 2>/dev/null || true
+${CC:-cc} -O2 -static -o "$IR/forkbomb" tests/vm/forkbomb.c || die "build tests/vm/forkbomb.c"
 install -m 0755 tests/vm/init "$IR/init"
 install -m 0644 tests/vm/checks.sh tests/vm/json.awk "$IR/"
 # A script of your own instead of checks.sh, for poking at the VM (its output is
@@ -144,7 +145,7 @@ LOG=$OUT/console.log
 echo "vm: booting $KVER (tcg, timeout ${TIMEOUT}s), console in $LOG"
 start=$(date +%s)
 # KVM is there on the build machines but hangs the guest: TCG, always.
-timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -nographic \
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -nographic \
 	-m 1024 -smp 2 -no-reboot -nodefaults -serial stdio \
 	-kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio.gz" -append "$APPEND" \
 	-drive file="$OUT/disk.img",if=virtio,format=raw,cache=unsafe \
@@ -164,7 +165,11 @@ pass=$(grep -c "$MARK ok - " "$LOG" || true)
 fail=$(grep -c "$MARK not ok - " "$LOG" || true)
 skip=$(grep -c "$MARK ok - .*# SKIP" "$LOG" || true)
 if ! grep -q "$MARK done" "$LOG"; then
-	echo "vm: the VM did not finish its checks within ${TIMEOUT}s; the console's end:"
+	if grep -q "Kernel panic" "$LOG"; then
+		echo "vm: the kernel panicked; the console's end:"
+	else
+		echo "vm: the VM did not finish its checks within ${TIMEOUT}s; the console's end:"
+	fi
 	tail -30 "$LOG" | sed 's/^/  | /'
 	fail=$((fail + 1))
 fi

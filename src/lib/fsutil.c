@@ -6,6 +6,7 @@
  * mount points, atomic writes, small reads.
  */
 #include <errno.h>
+#include <sys/file.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -586,4 +587,21 @@ int wirt_write_string(const char *path, const char *s)
 	if (close(TAKE_FD(fd)) < 0)
 		return -errno;
 	return 0;
+}
+
+int wirt_lock_file(const char *path, struct wirt_error *err)
+{
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return wirt_errorf(err, errno, "open lock '%s'", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int r = wirt_errorf(err, errno, "lock '%s'", path);
+			close(fd);
+			return r;
+		}
+	}
+	return fd;
 }

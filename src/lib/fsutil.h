@@ -43,6 +43,10 @@ ssize_t wirt_read_file(const char *path, char *buf, size_t size);
 /* Writes a host file atomically: temp file in the same dir, fsync, rename. */
 int wirt_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Opens (creating, 0600) and flocks 'path' exclusively, waiting for it; returns the
+ * fd that holds the lock, or -errno with err naming the file. */
+int wirt_lock_file(const char *path, struct wirt_error *err);
+
 /* Writes a string to an existing file (cgroup and /proc knobs). Returns 0 or -errno. */
 int wirt_write_string(const char *path, const char *s);
 

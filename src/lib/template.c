@@ -44,17 +44,10 @@
 
 static int lock_file(const char *path, int *ret_fd, struct wirt_error *err)
 {
-	int fd;
+	int fd = wirt_lock_file(path, err);
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return wirt_errorf(err, errno, "open lock '%s'", path);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			close(fd);
-			return wirt_errorf(err, errno, "lock '%s'", path);
-		}
-	}
+		return fd;
 	*ret_fd = fd;
 	return 0;
 }

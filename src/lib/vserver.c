@@ -78,29 +78,15 @@ int wirt_vserver_load(const char *root, const char *name, struct wirt_spec *spec
 	return 0;
 }
 
-/* Opens (creating) and flocks 'path' exclusively, waiting; returns the fd. */
-static int lock_path(const char *path, struct wirt_error *err)
-{
-	int fd;
-
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return wirt_errorf(err, errno, "open lock '%s'", path);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int r = wirt_errorf(err, errno, "lock '%s'", path);
-			close(fd);
-			return r;
-		}
-	}
-	return fd;
-}
-
 int wirt_vserver_lock(const char *root, const char *name, struct wirt_error *err)
 {
 	char path[PATH_MAX];
+	int r;
 
-	return lock_path(wirt_vserver_file(path, root, name, "lock"), err);
+	r = check_exists(root, name, err);
+	if (r < 0)
+		return r;
+	return wirt_lock_file(wirt_vserver_file(path, root, name, "lock"), err);
 }
 
 /* ---- create ------------------------------------------------------------------------ */
@@ -109,7 +95,7 @@ static int lock_root(const char *root, struct wirt_error *err)
 {
 	char path[PATH_MAX];
 
-	return lock_path(wirt_path(path, root, "lock", NULL, NULL), err);
+	return wirt_lock_file(wirt_path(path, root, "lock", NULL, NULL), err);
 }
 
 static int make_dir(const char *root, const char *name, const char *sub, mode_t mode, uid_t uid,
@@ -344,11 +330,7 @@ int wirt_vserver_stop(const char *root, const char *name, int timeout, bool forc
 		      struct wirt_error *err)
 {
 	_cleanup_close_ int lock = -1;
-	int r;
 
-	r = check_exists(root, name, err);
-	if (r < 0)
-		return r;
 	lock = wirt_vserver_lock(root, name, err);
 	if (lock < 0)
 		return lock;
@@ -365,12 +347,13 @@ int wirt_vserver_start(const char *root, const char *name, struct wirt_error *er
 	pid_t init;
 	int r;
 
-	r = wirt_vserver_load(root, name, &spec, err);
-	if (r < 0)
-		return r;
 	lock = wirt_vserver_lock(root, name, err);
 	if (lock < 0)
 		return lock;
+	/* Read under the lock: a `wirt set` just before must be seen. */
+	r = wirt_vserver_load(root, name, &spec, err);
+	if (r < 0)
+		return r;
 	r = wirt_vserver_status(root, name, &st, err);
 	if (r < 0)
 		return r;
@@ -402,9 +385,6 @@ int wirt_vserver_delete(const char *root, const char *name, bool force, struct w
 	bool have_spec;
 	int r;
 
-	r = check_exists(root, name, err);
-	if (r < 0)
-		return r;
 	lock = wirt_vserver_lock(root, name, err);
 	if (lock < 0)
 		return lock;

@@ -183,7 +183,7 @@ static int set_one(struct wirt_spec *spec, const char *assignment, struct wirt_e
 	wirt_str_escape(assignment, shown, sizeof(shown));
 	len = eq ? (size_t)(eq - assignment) : 0;
 	if (!eq || len == 0)
-		return wirt_error_invalid(err, "set '%s': expected KEY=VALUE", shown);
+		return wirt_error_invalid(err, "'%s': expected KEY=VALUE", shown);
 	if (len >= sizeof(key))
 		len = sizeof(key) - 1; /* no key is that long: reported as unknown */
 	memcpy(key, assignment, len);
@@ -196,7 +196,7 @@ static int set_one(struct wirt_spec *spec, const char *assignment, struct wirt_e
 	}
 	r = wirt_config_set_key(spec, section, name, eq + 1, err);
 	if (r < 0)
-		return wirt_error_prefix(err, "set '%s'", shown);
+		return wirt_error_prefix(err, "'%s'", shown);
 	return 0;
 }
 

@@ -148,9 +148,9 @@ def test_set_stopped_takes_effect_at_start(wirt):
 
 
 @pytest.mark.parametrize("assignments,code,contains", [
-    (["memory=abc"], 1, "set 'memory=abc': invalid size 'abc': not a number"),
-    (["pids=10", "memory=1M"], 1, "set 'memory=1M': must be at least 4M"),
-    (["foo=1"], 1, "set 'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "
+    (["memory=abc"], 1, "'memory=abc': invalid size 'abc': not a number"),
+    (["pids=10", "memory=1M"], 1, "'memory=1M': must be at least 4M"),
+    (["foo=1"], 1, "'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "
                    "stop-timeout, cpu-weight, cpus, cpuset, memory, memory-low, swap, pids, "
                    "io-weight, io-max)"),
     (["template=debian"], 1, "key 'template' cannot be changed"),

@@ -313,23 +313,23 @@ static void test_set(void)
 	/* Refused: nothing changes, the message names the assignment or the field. */
 	char *bad_value[] = { "pids=10", "memory=abc" };
 	check_refused(&fx, bad_value, 2, -EINVAL,
-		      "set 'memory=abc': invalid size 'abc': not a number");
+		      "'memory=abc': invalid size 'abc': not a number");
 	char *too_small[] = { "memory=1M" };
 	check_refused(&fx, too_small, 1, -EINVAL,
-		      "set 'memory=1M': must be at least 4M (what a busybox init needs), not '1M'");
+		      "'memory=1M': must be at least 4M (what a busybox init needs), not '1M'");
 	char *unknown[] = { "pids=10", "foo=1" };
 	check_refused(&fx, unknown, 2, -EINVAL,
-		      "set 'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "
+		      "'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "
 		      "stop-timeout, cpu-weight, cpus, cpuset, memory, memory-low, swap, pids, "
 		      "io-weight, io-max)");
 	char *fixed[] = { "template=debian" };
-	check_refused(&fx, fixed, 1, -EINVAL, "set 'template=debian': key 'template' cannot "
+	check_refused(&fx, fixed, 1, -EINVAL, "'template=debian': key 'template' cannot "
 					      "be changed");
 	char *fixed_name[] = { "name=web2" };
 	check_refused(&fx, fixed_name, 1, -EINVAL, "key 'name' cannot be changed");
 	char *fixed_base[] = { "ids.base=1000065536" };
 	check_refused(&fx, fixed_base, 1, -EINVAL,
-		      "set 'ids.base=1000065536': key 'base' cannot be changed");
+		      "'ids.base=1000065536': key 'base' cannot be changed");
 	char *wrong_section[] = { "vserver.memory=1G" };
 	check_refused(&fx, wrong_section, 1, -EINVAL, "unknown key 'memory' in [vserver]");
 	char *related_bad[] = { "memory-low=512M" };
@@ -341,9 +341,9 @@ static void test_set(void)
 	char *no_device[] = { "io-max=4095:0:rbps=1M" };
 	check_refused(&fx, no_device, 1, -EINVAL, "[resources] io-max: no block device 4095:0");
 	char *no_equals[] = { "memory" };
-	check_refused(&fx, no_equals, 1, -EINVAL, "set 'memory': expected KEY=VALUE");
+	check_refused(&fx, no_equals, 1, -EINVAL, "'memory': expected KEY=VALUE");
 	char *escaped[] = { "hostname=a\nb" };
-	check_refused(&fx, escaped, 1, -EINVAL, "set 'hostname=a\\x0ab': invalid hostname");
+	check_refused(&fx, escaped, 1, -EINVAL, "'hostname=a\\x0ab': invalid hostname");
 	check_refused(&fx, good, 0, -EINVAL, "nothing to set");
 
 	CHECK_EQ_INT(-ENOENT, set(&fx, "web2", good, 1, &err));

@@ -17,7 +17,9 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "template", cmd_template, "template list [--json] | build busybox|debian [--release R] | import NAME TARBALL | delete NAME" },
-	{ "create", cmd_create, "create NAME [--template T] [--hostname H] [--autostart]" },
+	{ "create", cmd_create, "create NAME [--template T] [--hostname H] [--autostart] [--cpu-weight N] [--cpus N.N]\n"
+		"              [--cpuset LIST] [--memory SIZE] [--memory-low SIZE] [--swap SIZE] [--pids N]\n"
+		"              [--io-weight N] [--io-max DEV:rbps=..,wbps=..,riops=..,wiops=..]" },
 	{ "start", cmd_start, "start NAME | start --autostart" },
 	{ "stop", cmd_stop, "stop NAME [--timeout S] [--force] | stop --all" },
 	{ "restart", cmd_restart, "restart NAME [--timeout S]" },

@@ -2,14 +2,16 @@
 /*
  * wirt status NAME [--json]. JSON (stable, docs/wirt.1.md): {"name", "state",
  * "template", "hostname", "autostart", "id_base", "id_count", "pid", "supervisor_pid",
- * "started" (unix time or null), "guest_alive", "last_exit": {"status", "signal",
- * "stopped"} or null}
+ * "started" (unix time or null), "guest_alive", "proc_view" ("lxcfs"|"host"|null),
+ * "oom_kills" (while running, else null), "last_exit": {"status", "signal", "stopped"}
+ * or null}
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "cgroup.h"
 #include "vserver.h"
 
 static const char *iso_time(time_t t, char *buf, size_t size)
@@ -21,7 +23,23 @@ static const char *iso_time(time_t t, char *buf, size_t size)
 	return buf;
 }
 
-static void print_json(const struct wirt_spec *spec, const struct wirt_status *st)
+/* OOM kills in the vServer's cgroup (it lives while the vServer runs), or -1. */
+static long long oom_kills(const char *root, const struct wirt_spec *spec,
+			   const struct wirt_status *st)
+{
+	struct wirt_cgroup_stats cs;
+	struct wirt_error err;
+	struct wirt_cgroup cg;
+
+	if (st->state == WIRT_STATE_STOPPED)
+		return -1;
+	wirt_cgroup_init(&cg, root, spec->name);
+	if (wirt_cgroup_read_stats(&cg, &cs, &err) < 0 || cs.oom_kills == WIRT_UNLIMITED)
+		return -1;
+	return (long long)cs.oom_kills;
+}
+
+static void print_json(const struct wirt_spec *spec, const struct wirt_status *st, long long ooms)
 {
 	bool up = st->state != WIRT_STATE_STOPPED && st->run.init > 0;
 
@@ -43,6 +61,10 @@ static void print_json(const struct wirt_spec *spec, const struct wirt_status *s
 		printf(",\"proc_view\":\"%s\"", st->run.lxcfs ? "lxcfs" : "host");
 	else
 		printf(",\"proc_view\":null");
+	if (ooms >= 0)
+		printf(",\"oom_kills\":%lld", ooms);
+	else
+		printf(",\"oom_kills\":null");
 	if (st->has_last_exit)
 		printf(",\"last_exit\":{\"status\":%d,\"signal\":%d,\"stopped\":%lld}}\n",
 		       st->last_exit, st->last_signal, (long long)st->last_stopped);
@@ -50,7 +72,7 @@ static void print_json(const struct wirt_spec *spec, const struct wirt_status *s
 		printf(",\"last_exit\":null}\n");
 }
 
-static void print_text(const struct wirt_spec *spec, const struct wirt_status *st)
+static void print_text(const struct wirt_spec *spec, const struct wirt_status *st, long long ooms)
 {
 	char t[32];
 
@@ -71,6 +93,8 @@ static void print_text(const struct wirt_spec *spec, const struct wirt_status *s
 							: "the host's (lxcfs was not running)");
 		printf("started:    %s\n", iso_time(st->run.started, t, sizeof(t)));
 	}
+	if (ooms >= 0)
+		printf("oom kills:  %lld%s\n", ooms, ooms ? " (processes the OOM killer ended inside)" : "");
 	if (st->has_last_exit) {
 		if (st->last_signal)
 			printf("last exit:  signal %d at %s\n", st->last_signal,
@@ -105,8 +129,8 @@ int cmd_status(struct wirt_cli *cli, int argc, char **argv)
 	    wirt_vserver_status(cli->root, name, &st, &err) < 0)
 		return cli_fail_on("status", name, &err);
 	if (json)
-		print_json(&spec, &st);
+		print_json(&spec, &st, oom_kills(cli->root, &spec, &st));
 	else
-		print_text(&spec, &st);
+		print_text(&spec, &st, oom_kills(cli->root, &spec, &st));
 	return 0;
 }

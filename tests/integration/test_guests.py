@@ -144,3 +144,17 @@ def test_no_host_descriptor_in_guest(wirt, tmp_path):
     out = wirt.exec("f", "ls", "/proc/self/fd").stdout.split()
     assert sorted(out) == ["0", "1", "2", "3"], f"an exec'd ls sees descriptors {out}"
     wirt("stop", "f", "--force")
+
+
+def test_busybox_free_and_uptime_show_the_vservers_own(wirt):
+    """busybox's free and uptime would ask sysinfo(2), the host's view: the template's
+    own free and uptime read /proc, which lxcfs makes the vServer's."""
+    wirt("create", "m", "--memory", "64M")
+    wirt("start", "m")
+    if wirt.status("m")["proc_view"] != "lxcfs":
+        pytest.skip("lxcfs is not running (scripts/lxcfs.sh starts it)")
+    mem = wirt.exec("m", "free").stdout.splitlines()[1].split()
+    assert mem[0] == "Mem:" and int(mem[1]) == 65536, f"free inside says {mem}"
+    up = wirt.exec("m", "uptime").stdout
+    assert " up  0:0" in up, f"uptime inside a vServer started just now says {up!r}"
+    wirt("stop", "m", "--force")

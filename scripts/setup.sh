@@ -15,8 +15,10 @@ cd "$(dirname "$0")/.."
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev
       busybox-static debootstrap zstd xz-utils ca-certificates lxcfs"
 if [ "${1:-}" = "--test" ]; then
-	# sanitizer runtimes for clang builds, the fuzzers, pytest, and the benchmark peers
-	PKGS="$PKGS clang libclang-rt-14-dev python3 python3-pytest hyperfine crun runc"
+	# sanitizer runtimes for clang builds, the fuzzers, pytest, the benchmark peers,
+	# and what tests/vm needs to boot a cgroup v2 guest (qemu, an initramfs, an ext4 disk)
+	PKGS="$PKGS clang libclang-rt-14-dev python3 python3-pytest hyperfine crun runc
+	      qemu-system-x86 cpio e2fsprogs"
 fi
 
 missing=""

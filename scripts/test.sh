@@ -5,7 +5,9 @@
 #  2. an ASan+UBSan build (clang): the same, and the integration tests against it;
 #  3. the integration tests (real vServers) against the release build, with a Debian
 #     template (debootstrap, cached in /var/cache/wirt-test) booting systemd;
-#  4. each fuzz target for a short run (WIRT_FUZZ_SECONDS, default 10).
+#  4. the same engine on a pure cgroup v2 host: a qemu guest with Debian's kernel
+#     (tests/vm, about a minute and a half);
+#  5. each fuzz target for a short run (WIRT_FUZZ_SECONDS, default 10).
 # Exits non-zero when any suite fails.
 set -eu
 cd "$(dirname "$0")/.."
@@ -30,6 +32,9 @@ WIRT_BIN="$PWD/build-asan/wirt" ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_o
 echo "== integration (real vServers, release build; also a Debian guest with systemd)"
 WIRT_BIN="$PWD/build/wirt" WIRT_TEST_DEBIAN=1 \
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+
+echo "== vm (cgroup v2 in qemu)"
+tests/vm/run.sh
 
 echo "== fuzz (${WIRT_FUZZ_SECONDS:-10}s a target)"
 tests/fuzz/run.sh "${WIRT_FUZZ_SECONDS:-10}"

@@ -200,6 +200,9 @@ check_lifecycle() {
 	[ $rc -eq 7 ] || fail "exec 'exit 7' returned $rc"
 	out=$(wirt exec life -- hostname 2>&1)
 	[ "$out" = life ] || fail "hostname inside is '$out'"
+	# No lxcfs in the VM: the vServer starts all the same, and says its /proc is the host's.
+	out=$(status_get life proc_view)
+	[ "$out" = host ] || fail "status proc_view is '$out' without lxcfs"
 	must wirt stop life
 	state_is life stopped
 	[ -e "$cg" ] && fail "cgroup $cg left after stop: $(ls "$cg")"
@@ -402,6 +405,8 @@ check_memory_oom() {
 	[ "$before" = "$after" ] || fail "the neighbour's processes changed: '$before' -> '$after'"
 	[ -d "/proc/$init" ] || fail "the OOM killer took the hog vServer's PID 1 (not only the hog)"
 	dmesg | grep -q "oom-kill:.*oom_memcg=/wirt/hog" || fail "no OOM report for /wirt/hog in the kernel log"
+	v=$(status_get hog oom_kills)
+	[ "$v" = "$(cgval hog memory.events oom_kill)" ] || fail "status oom_kills '$v', memory.events oom_kill $(cgval hog memory.events oom_kill)"
 	if verb_has stats; then
 		v=$(wirt stats hog --json | json | sed -n 's/^oom_kills=//p')
 		[ "$v" = "$(cgval hog memory.events oom_kill)" ] || fail "stats oom_kills '$v', memory.events oom_kill $(cgval hog memory.events oom_kill)"

@@ -23,8 +23,8 @@
 
 /* What lxcfs 5 (Debian 12) virtualizes; a file an older lxcfs lacks is skipped. */
 static const char *const lxcfs_files[] = {
-	"proc/meminfo", "proc/cpuinfo", "proc/stat",	 "proc/uptime",
-	"proc/diskstats", "proc/swaps", "proc/loadavg", "sys/devices/system/cpu/online",
+	"proc/meminfo",	  "proc/cpuinfo", "proc/stat",	  "proc/uptime",
+	"proc/diskstats", "proc/swaps",	  "proc/loadavg", "sys/devices/system/cpu/online",
 };
 
 static const char *lxcfs_dir(void)
@@ -35,8 +35,8 @@ static const char *lxcfs_dir(void)
 }
 
 /* Two syscalls, no read: statfs() of a FUSE mount whose daemon died fails with
- * ENOTCONN, and access() asks the daemon, so a hung or dead lxcfs does not count. A
- * plain directory (lxcfs not started) has another f_type. */
+ * ENOTCONN, so a dead lxcfs does not count; a plain directory (lxcfs never started) has
+ * another f_type; access() is answered by the daemon itself. */
 bool wirt_lxcfs_available(void)
 {
 	char p[4096];
@@ -53,7 +53,8 @@ bool wirt_lxcfs_available(void)
 /* Binds the host file 'src' over 'target' inside the guest (the same safe pattern as
  * guest.c's mounts: the target is opened with RESOLVE_IN_ROOT, so a guest symlink
  * cannot send the mount to the host, and mounted through /proc/self/fd), then makes the
- * bind read-only. A target the guest lacks is left alone (returns 0). The mount flags lxcfs's mount locks (nosuid, nodev) are kept. */
+ * bind read-only, keeping the flags lxcfs's mount locks (nosuid, nodev). A target the
+ * guest lacks is left alone (returns 0). */
 static int bind_in_root(int root_fd, const char *src, const char *target, struct wirt_error *err)
 {
 	_cleanup_close_ int fd = -1;

@@ -257,6 +257,53 @@ int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_er
 	return 0;
 }
 
+/* Joins the first populated cgroup below 'dir' that is a leaf (no controllers
+ * enabled for children), depth first, or -EBUSY. */
+static int v2_join_populated_leaf(const char *dir, const char *val, int depth)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	char p[PATH_MAX], buf[256];
+	struct dirent *de;
+	uint64_t populated = 0;
+
+	if (depth > 0) {
+		ssize_t n = wirt_cgroup_read(dir, "cgroup.subtree_control", buf, sizeof(buf));
+		bool leaf = n == 0;
+
+		if (leaf && wirt_cgroup_read_key(dir, "cgroup.events", "populated", &populated) == 0 &&
+		    populated == 1) {
+			snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+			if (wirt_write_string(p, val) == 0)
+				return 0;
+		}
+	}
+	if (depth > 32 || !(d = opendir(dir)))
+		return -EBUSY;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (v2_join_populated_leaf(p, val, depth + 1) == 0)
+			return 0;
+	}
+	return -EBUSY;
+}
+
+/* v2's "no internal processes" rule: once the guest (systemd inside) enables
+ * controllers for its subtree, the vServer's own cgroup takes no process, and
+ * cgroup.procs refuses with EBUSY. A process that joins from outside (`wirt exec`)
+ * goes where the guest's processes are, as runc does: its PID 1's init.scope when
+ * there is one (systemd's name), else the first populated leaf. */
+static int v2_attach_leaf(const char *dir, const char *val)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/init.scope/cgroup.procs", dir);
+	if (wirt_write_string(p, val) == 0)
+		return 0;
+	return v2_join_populated_leaf(dir, val, 0);
+}
+
 int wirt_cgroup_attach(const struct wirt_cgroup *cg, pid_t pid, struct wirt_error *err)
 {
 	char p[PATH_MAX], val[32];
@@ -265,8 +312,9 @@ int wirt_cgroup_attach(const struct wirt_cgroup *cg, pid_t pid, struct wirt_erro
 	snprintf(val, sizeof(val), "%d", pid);
 	if (cg->mode == WIRT_CGROUP_V2) {
 		wirt_cgroup_path(cg, NULL, p);
-		strncat(p, "/cgroup.procs", sizeof(p) - strlen(p) - 1);
-		r = wirt_write_string(p, val);
+		r = wirt_write_string(strncat(p, "/cgroup.procs", sizeof(p) - strlen(p) - 1), val);
+		if (r == -EBUSY)
+			r = v2_attach_leaf(wirt_cgroup_path(cg, NULL, p), val);
 		return r < 0 ? wirt_errorf(err, -r, "join cgroup '%s'", p) : 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {

@@ -85,13 +85,21 @@ static int apply_cpuset(const char *dir, const struct wirt_resources *res,
 
 	if (!wirt_cgroup_has(dir, "cpuset.cpus"))
 		return wirt_cgroup_write_knob("cpuset", dir, "cpuset.cpus", res->cpuset, set, err);
+	wirt_cgroup_parent(dir, parent);
 	if (!set) {
 		r = wirt_cgroup_write(dir, "cpuset.cpus", "\n", err);
+		if (r == -ENOSPC) {
+			/* The kernel refuses to empty the cpuset of a cgroup with tasks (a
+			 * running vServer): give it every CPU of the parent instead. */
+			n = wirt_cgroup_read(parent, "cpuset.cpus.effective", mems, sizeof(mems));
+			if (n > 0)
+				return wirt_cgroup_write(dir, "cpuset.cpus", mems, err);
+			return r;
+		}
 		if (r == 0 && wirt_cgroup_has(dir, "cpuset.mems"))
 			r = wirt_cgroup_write(dir, "cpuset.mems", "\n", err);
-		return r;
+		return r == -ENOSPC ? 0 : r; /* mems: see above; the parent's stay */
 	}
-	wirt_cgroup_parent(dir, parent);
 	n = wirt_cgroup_read(parent, "cpuset.mems.effective", mems, sizeof(mems));
 	if (n > 0) {
 		r = wirt_cgroup_write(dir, "cpuset.mems", mems, err);

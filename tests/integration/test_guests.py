@@ -39,7 +39,9 @@ def test_debian_guest_boots_systemd_and_powers_off(wirt, debian_template):
                    check=True, timeout=300)
     wirt("create", "deb", "--template", "debian")
     wirt("start", "deb")
-    assert wirt.exec("deb", "cat", "/proc/1/comm").stdout.strip() == "systemd"
+    # /sbin/init is a link to systemd, which names itself a moment after exec
+    wait_until(lambda: wirt.exec("deb", "cat", "/proc/1/comm").stdout.strip() == "systemd",
+               10, "PID 1 to be systemd")
 
     def booted():
         cp = wirt.exec("deb", "systemctl", "is-system-running", check=False)

@@ -14,7 +14,8 @@
 
 int cmd_console(struct wirt_cli *cli, int argc, char **argv)
 {
-	struct wirt_attached at = { .pid = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+	struct wirt_attached at = { .pid = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+				    .sysinfo_fd = -1 };
 	struct wirt_error err = { 0 };
 	struct wirt_status st;
 	int fd;

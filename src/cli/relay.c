@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "sysinfo.h"
 #include "syscalls.h"
 #include "cli.h"
 
@@ -78,6 +79,25 @@ static int wait_status(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+/* The program (or what it started) asked sysinfo(2): answer as its vServer. False
+ * when the listener is done (every process with the filter is gone). */
+static bool answer_sysinfo(struct wirt_attached *at)
+{
+	struct pollfd p = { .fd = at->sysinfo_fd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+		close(at->sysinfo_fd);
+		at->sysinfo_fd = -1;
+		return false;
+	}
+	if (wirt_sysinfo_answer(at->sysinfo_fd, &at->cg, at->started) < 0) {
+		close(at->sysinfo_fd);
+		at->sysinfo_fd = -1;
+		return false;
+	}
+	return true;
+}
+
 /* What is left in 'fd' once the program has ended: read without blocking. */
 static void drain(int fd, int to)
 {
@@ -94,15 +114,16 @@ static void drain(int fd, int to)
 
 static void relay_pipes(struct wirt_attached *at, int pidfd)
 {
-	struct pollfd p[4] = {
+	struct pollfd p[5] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = at->stdout_fd, .events = POLLIN },
 		{ .fd = at->stderr_fd, .events = POLLIN },
 		{ .fd = pidfd, .events = POLLIN },
+		{ .fd = at->sysinfo_fd, .events = POLLIN },
 	};
 
 	while (p[1].fd >= 0 || p[2].fd >= 0) {
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -119,6 +140,8 @@ static void relay_pipes(struct wirt_attached *at, int pidfd)
 				p[i].fd = -1;
 			}
 		}
+		if (p[4].fd >= 0 && p[4].revents && !answer_sysinfo(at))
+			p[4].fd = -1;
 		if (p[3].fd >= 0 && p[3].revents) {
 			for (int i = 1; i < 3; i++)
 				if (p[i].fd >= 0)
@@ -144,18 +167,21 @@ static void relay_pty(struct wirt_attached *at, int escape_char, int pidfd)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	tty_raw();
 	for (;;) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = at->master_fd, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
+			{ .fd = at->sysinfo_fd, .events = POLLIN },
 		};
 
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (p[4].fd >= 0 && p[4].revents)
+			answer_sysinfo(at);
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
 			struct winsize ws;
@@ -200,6 +226,9 @@ int cli_relay(struct wirt_attached *at, int escape_char)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	/* From now on a sysinfo(2) of what the program left running fails (ENOSYS). */
+	if (at->sysinfo_fd >= 0)
+		close(at->sysinfo_fd);
 	if (at->pid <= 0)
 		return 0;
 	return wait_status(at->pid);

@@ -52,26 +52,6 @@ _Noreturn static void child_fail(int sock, struct wirt_error *err, int status)
 	_exit(status);
 }
 
-static int send_fd(int sock, int fd)
-{
-	char byte = 'M';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 /* The program's terminal: a pty of the guest's own devpts instance. */
 static int setup_tty(const struct attach_ctx *c, struct wirt_error *err)
 {
@@ -89,7 +69,7 @@ static int setup_tty(const struct attach_ctx *c, struct wirt_error *err)
 	fd = open(slave, O_RDWR | O_NOCTTY);
 	if (fd < 0)
 		return wirt_errorf(err, errno, "open '%s'", slave);
-	if (send_fd(c->sock, master) < 0)
+	if (wirt_msg_send_fd(c->sock, &(struct wirt_msg){ .type = WIRT_MSG_PTY }, master) < 0)
 		return wirt_errorf(err, errno, "pass pty");
 	close(master);
 	if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
@@ -114,6 +94,7 @@ _Noreturn static void run_program(struct attach_ctx *c)
 {
 	struct wirt_error err = { 0 };
 	char term[128];
+	int listener;
 	char *env[] = {
 		"container=wirt",
 		"HOME=/root",
@@ -137,8 +118,14 @@ _Noreturn static void run_program(struct attach_ctx *c)
 	if (wirt_caps_apply(&err) < 0)
 		child_fail(c->sock, &err, 126);
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (wirt_seccomp_apply(&err) < 0)
+	if (wirt_seccomp_apply(&listener, &err) < 0)
 		child_fail(c->sock, &err, 126);
+	/* Our caller answers this program's sysinfo(2) while it runs (sysinfo.h). */
+	if (wirt_msg_send_fd(c->sock, &(struct wirt_msg){ .type = WIRT_MSG_SYSINFO }, listener) < 0) {
+		wirt_errorf(&err, errno, "pass the sysinfo listener");
+		child_fail(c->sock, &err, 126);
+	}
+	close(listener);
 	environ = env;
 	execvp(c->a->argv[0], c->a->argv);
 	wirt_errorf(&err, errno, "run '%s'", c->a->argv[0]);
@@ -186,31 +173,6 @@ _Noreturn static void join_and_run(struct attach_ctx *c)
 	_exit(WEXITSTATUS(status));
 }
 
-static int recv_msg(int sock, struct wirt_msg *msg, int *ret_fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return n < 0 ? -errno : 0;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(ret_fd, CMSG_DATA(cm), sizeof(int));
-	}
-	return (int)n;
-}
-
 static void close_pipes(struct attach_ctx *c)
 {
 	for (int i = 0; i < 3; i++) {
@@ -222,7 +184,8 @@ static void close_pipes(struct attach_ctx *c)
 	}
 }
 
-static int find_init(const char *root, const char *name, int *ret_pidfd, struct wirt_error *err)
+static int find_init(const char *root, const char *name, int *ret_pidfd, time_t *ret_started,
+		     struct wirt_error *err)
 {
 	struct wirt_runstate run;
 	int pidfd;
@@ -236,6 +199,7 @@ static int find_init(const char *root, const char *name, int *ret_pidfd, struct 
 		return wirt_error_plain(err, ESRCH, "not running (its PID 1 is gone)");
 	}
 	*ret_pidfd = pidfd;
+	*ret_started = run.started;
 	return 0;
 }
 
@@ -243,14 +207,15 @@ int wirt_attach_spawn(const char *root, const char *name, const struct wirt_atta
 		      struct wirt_attached *ret, struct wirt_error *err)
 {
 	struct attach_ctx c = { .a = a, .pidfd = -1 };
-	int sp[2], master = -1, r;
+	int sp[2], master = -1, listener = -1, fd, r;
+	time_t started = 0;
 	struct wirt_msg msg;
 	pid_t pid;
 
 	*ret = (struct wirt_attached){ .pid = -1, .master_fd = -1, .stdin_fd = -1, .stdout_fd = -1,
-				       .stderr_fd = -1 };
+				       .stderr_fd = -1, .sysinfo_fd = -1 };
 	memset(c.pipes, -1, sizeof(c.pipes));
-	r = find_init(root, name, &c.pidfd, err);
+	r = find_init(root, name, &c.pidfd, &started, err);
 	if (r < 0)
 		return r;
 	wirt_cgroup_init(&c.cg, root, name);
@@ -279,20 +244,32 @@ int wirt_attach_spawn(const char *root, const char *name, const struct wirt_atta
 	sp[1] = -1;
 	close(c.pidfd);
 	c.pidfd = -1;
-	/* Until exec closes the child's end: the pty master, or why it failed. */
-	while ((r = recv_msg(sp[0], &msg, &master)) > 0) {
-		if (r == (int)sizeof(msg) && msg.type == WIRT_MSG_ERROR) {
+	/* Until exec closes the child's end: the pty master, the sysinfo listener, or why
+	 * it failed. */
+	while ((r = wirt_msg_recv_fd(sp[0], &msg, &fd)) > 0) {
+		if (msg.type == WIRT_MSG_PTY && fd >= 0 && master < 0)
+			master = TAKE_FD(fd);
+		else if (msg.type == WIRT_MSG_SYSINFO && fd >= 0 && listener < 0)
+			listener = TAKE_FD(fd);
+		if (fd >= 0)
+			close(fd);
+		if (msg.type == WIRT_MSG_ERROR) {
 			*err = msg.err;
 			r = -(err->code > 0 ? err->code : EIO);
 			waitpid(pid, NULL, 0);
 			if (master >= 0)
 				close(master);
+			if (listener >= 0)
+				close(listener);
 			goto fail;
 		}
 	}
 	close(sp[0]);
 	ret->pid = pid;
 	ret->master_fd = master;
+	ret->sysinfo_fd = listener;
+	ret->cg = c.cg;
+	ret->started = started;
 	if (!a->tty) {
 		ret->stdin_fd = c.pipes[0][1];
 		ret->stdout_fd = c.pipes[1][0];

@@ -14,7 +14,9 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
+#include "cgroup.h"
 #include "error.h"
 
 struct wirt_attach {
@@ -25,6 +27,10 @@ struct wirt_attach {
 };
 
 struct wirt_attached {
+	int sysinfo_fd;	 /* the program's sysinfo(2) listener: answer it with
+			  * wirt_sysinfo_answer(sysinfo_fd, &cg, started) while relaying */
+	struct wirt_cgroup cg;
+	time_t started;	 /* when the vServer started */
 	pid_t pid;	 /* a host process that ends with the program's status */
 	int master_fd;	 /* tty: the pty master; else -1 */
 	int stdin_fd;	 /* pipes: write end of the program's stdin; else -1 */

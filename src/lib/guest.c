@@ -72,6 +72,57 @@ int wirt_msg_recv(int fd, struct wirt_msg *msg)
 	return 1;
 }
 
+int wirt_msg_send_fd(int sock, const struct wirt_msg *msg, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof(*msg) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+int wirt_msg_recv_fd(int sock, struct wirt_msg *msg, int *ret_fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*ret_fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(ret_fd, CMSG_DATA(cm), sizeof(int));
+	}
+	if ((size_t)n != sizeof(*msg)) {
+		if (*ret_fd >= 0)
+			close(*ret_fd);
+		*ret_fd = -1;
+		return -EBADMSG;
+	}
+	return 1;
+}
+
 _Noreturn static void fail(const struct wirt_guest_args *args, struct wirt_error *err)
 {
 	struct wirt_msg msg = { .type = WIRT_MSG_ERROR, .err = *err };
@@ -460,8 +511,8 @@ _Noreturn static void stage2(struct wirt_guest_args *args)
 	struct wirt_error err = { 0 };
 	struct wirt_msg msg = { .type = WIRT_MSG_STOP_SIGNAL };
 	char init_real[PATH_MAX];
+	int root_fd, listener;
 	bool has_init;
-	int root_fd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (sethostname(args->spec.hostname, strlen(args->spec.hostname)) < 0) {
@@ -505,8 +556,15 @@ _Noreturn static void stage2(struct wirt_guest_args *args)
 		wirt_errorf(&err, errno, "close descriptors");
 		fail(args, &err);
 	}
-	if (wirt_seccomp_apply(&err) < 0)
+	if (wirt_seccomp_apply(&listener, &err) < 0)
 		fail(args, &err);
+	/* The supervisor answers the guest's sysinfo(2) calls; no copy stays here. */
+	msg.type = WIRT_MSG_SYSINFO;
+	if (wirt_msg_send_fd(args->report_fd, &msg, listener) < 0) {
+		wirt_errorf(&err, errno, "pass the sysinfo listener");
+		fail(args, &err);
+	}
+	close(listener);
 	/* Set up, the guest no longer depends on its supervisor: if that dies, the
 	 * customer's services keep running and `stop` cleans up (see vserver.c). */
 	prctl(PR_SET_PDEATHSIG, 0);

@@ -32,6 +32,8 @@ enum wirt_msg_type {
 	WIRT_MSG_STOP_SIGNAL, /* stage 2: value = the signal that powers the guest off */
 	WIRT_MSG_ERROR,	      /* err: why the guest could not start */
 	WIRT_MSG_READY,	      /* supervisor to CLI: running; pid = PID 1 */
+	WIRT_MSG_SYSINFO,     /* carries the guest's sysinfo(2) listener (sysinfo.h) */
+	WIRT_MSG_PTY,	      /* attach: carries the master of the program's pty */
 };
 
 struct wirt_msg {
@@ -51,7 +53,7 @@ struct wirt_guest_args {
 	char rootfs[PATH_MAX]; /* where the overlay is mounted */
 	char console[64];      /* host path of the console pty's slave */
 	int userns_fd;	       /* the vServer's user namespace */
-	int report_fd;	       /* write end of the report pipe */
+	int report_fd;	       /* our end of the report socket (SOCK_SEQPACKET) */
 };
 
 /* Stage 1, in a freshly forked child of the supervisor. Never returns. */
@@ -63,6 +65,13 @@ int wirt_msg_send(int fd, const struct wirt_msg *msg);
 
 /* Reads one message; 0 on EOF, 1 on a message, -errno on error. */
 int wirt_msg_recv(int fd, struct wirt_msg *msg);
+
+/* Sends a message with a file descriptor over a unix socket (SCM_RIGHTS). */
+int wirt_msg_send_fd(int sock, const struct wirt_msg *msg, int fd);
+
+/* Receives one message from a SOCK_SEQPACKET socket with the descriptor it carries, if
+ * any, in *ret_fd (close-on-exec; -1 when none). 0 on EOF, 1 on a message, -errno. */
+int wirt_msg_recv_fd(int sock, struct wirt_msg *msg, int *ret_fd);
 
 /* The signal that asks guest init 'init_path' (a path resolved inside the guest) to
  * power off: RTMIN+4 for systemd, SIGUSR2 for busybox init, SIGPWR otherwise (what

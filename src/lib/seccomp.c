@@ -23,14 +23,22 @@ static const char *const denied_syscalls[] = {
 	"create_module",   "get_kernel_syms", "query_module", "fanotify_init",
 };
 
-int wirt_seccomp_apply(struct wirt_error *err)
+int wirt_seccomp_apply(int *ret_listener, struct wirt_error *err)
 {
 	scmp_filter_ctx ctx;
 	int r;
 
+	*ret_listener = -1;
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return wirt_errorf(err, ENOMEM, "create seccomp filter");
+	/* sysinfo(2) answers with the host's RAM and uptime, and no namespace or lxcfs can
+	 * change that (busybox's free and uptime ask it): the supervisor answers instead. */
+	r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sysinfo), 0);
+	if (r < 0) {
+		seccomp_release(ctx);
+		return wirt_errorf(err, -r, "seccomp rule for 'sysinfo'");
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(denied_syscalls); i++) {
 		int nr = seccomp_syscall_resolve_name(denied_syscalls[i]);
 
@@ -48,6 +56,11 @@ int wirt_seccomp_apply(struct wirt_error *err)
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r == 0)
 		r = seccomp_load(ctx);
+	if (r == 0) {
+		*ret_listener = seccomp_notify_fd(ctx);
+		if (*ret_listener < 0)
+			r = *ret_listener;
+	}
 	seccomp_release(ctx);
 	if (r < 0)
 		return wirt_errorf(err, -r, "load seccomp filter");

@@ -14,7 +14,10 @@
 int wirt_caps_apply(struct wirt_error *err);
 
 /* Loads the seccomp deny-list: the calls a guest never needs fail with EPERM (module
- * loading, kexec, open_by_handle_at, keyrings, bpf, perf, swap, clock setting, ...). */
-int wirt_seccomp_apply(struct wirt_error *err);
+ * loading, kexec, open_by_handle_at, keyrings, bpf, perf, swap, clock setting, ...).
+ * sysinfo(2) is passed to a listener (*ret_listener, a close-on-exec fd for
+ * wirt_sysinfo_answer in sysinfo.h), which answers with the vServer's own memory and
+ * uptime. */
+int wirt_seccomp_apply(int *ret_listener, struct wirt_error *err);
 
 #endif

@@ -31,6 +31,7 @@
 #include "paths.h"
 #include "state.h"
 #include "supervisor.h"
+#include "sysinfo.h"
 #include "util.h"
 
 struct supervisor {
@@ -44,6 +45,7 @@ struct supervisor {
 	int listen_fd;	/* console.sock */
 	int client_fd;	/* the attached `wirt console`, or -1 */
 	int signal_fd;
+	int sysinfo_fd;	/* the guest's sysinfo(2) listener (sysinfo.h), or -1 */
 	char console[64];
 	struct wirt_runstate st;
 };
@@ -264,7 +266,7 @@ static int guest_start(struct supervisor *s, struct wirt_error *err)
 {
 	struct wirt_guest_args args;
 	struct wirt_msg msg;
-	int rep[2], userns_fd, r;
+	int rep[2], userns_fd, r, fd;
 	bool failed = false;
 	pid_t stage1;
 
@@ -274,9 +276,10 @@ static int guest_start(struct supervisor *s, struct wirt_error *err)
 	userns_fd = userns_create(s->spec.id_base, s->spec.id_count, err);
 	if (userns_fd < 0)
 		return userns_fd;
-	if (pipe2(rep, O_CLOEXEC) < 0) {
+	/* A socket, not a pipe: stage 2 passes the sysinfo listener over it. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rep) < 0) {
 		close(userns_fd);
-		return wirt_errorf(err, errno, "create pipe");
+		return wirt_errorf(err, errno, "create socket pair");
 	}
 	guest_args_fill(s, &args);
 	args.userns_fd = userns_fd;
@@ -292,7 +295,14 @@ static int guest_start(struct supervisor *s, struct wirt_error *err)
 		close(rep[0]);
 		return wirt_errorf(err, errno, "fork");
 	}
-	while ((r = wirt_msg_recv(rep[0], &msg)) > 0) {
+	while ((r = wirt_msg_recv_fd(rep[0], &msg, &fd)) > 0) {
+		if (msg.type == WIRT_MSG_SYSINFO && fd >= 0) {
+			if (s->sysinfo_fd >= 0)
+				close(s->sysinfo_fd);
+			s->sysinfo_fd = TAKE_FD(fd);
+		} else if (fd >= 0) {
+			close(fd); /* nothing else carries one */
+		}
 		if (msg.type == WIRT_MSG_PID)
 			s->st.init = msg.pid;
 		else if (msg.type == WIRT_MSG_STOP_SIGNAL)
@@ -340,14 +350,15 @@ static void record_exit(const struct supervisor *s, int status)
 static int run_loop(struct supervisor *s)
 {
 	for (;;) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{ .fd = s->signal_fd, .events = POLLIN },
 			{ .fd = s->master_fd, .events = POLLIN },
 			{ .fd = s->listen_fd, .events = POLLIN },
 			{ .fd = s->client_fd, .events = POLLIN },
+			{ .fd = s->sysinfo_fd, .events = POLLIN },
 		};
 
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			sleep(1);
@@ -355,6 +366,14 @@ static int run_loop(struct supervisor *s)
 		}
 		if (p[1].revents)
 			console_drain(s);
+		if (s->sysinfo_fd >= 0 && p[4].revents) {
+			/* POLLHUP: every process with the filter is gone (a restart comes) */
+			if ((p[4].revents & POLLHUP) ||
+			    wirt_sysinfo_answer(s->sysinfo_fd, &s->cg, s->st.started) < 0) {
+				close(s->sysinfo_fd);
+				s->sysinfo_fd = -1;
+			}
+		}
 		if (p[2].revents & POLLIN)
 			console_accept(s);
 		if (s->client_fd >= 0 && p[3].fd == s->client_fd && p[3].revents)
@@ -601,7 +620,7 @@ _Noreturn void wirt_supervisor_main(const char *root, const char *name)
 {
 	struct supervisor s = {
 		.root = root, .ready_fd = WIRT_SUPERVISOR_FD, .master_fd = -1, .slave_fd = -1,
-		.log_fd = -1, .listen_fd = -1, .client_fd = -1, .signal_fd = -1,
+		.log_fd = -1, .listen_fd = -1, .client_fd = -1, .signal_fd = -1, .sysinfo_fd = -1,
 	};
 	struct wirt_error err = { 0 };
 	ssize_t n;

@@ -583,35 +583,8 @@ static const char profile[] = "PATH=/sbin:/usr/sbin:/bin:/usr/bin\n"
 static const char hosts[] = "127.0.0.1\tlocalhost\n"
 			    "::1\tlocalhost ip6-localhost ip6-loopback\n";
 
-/* busybox's free and uptime ask sysinfo(2), which no namespace or lxcfs can answer
- * for a vServer: they would show the host's memory and uptime. These read /proc, which
- * lxcfs makes the vServer's own (and the host's without it, as before). */
-static const char free_sh[] =
-	"#!/bin/sh\n"
-	"# free(1) from /proc/meminfo (wirt: busybox's asks sysinfo(2), the host's view)\n"
-	"u=1; case \"$1\" in -m) u=1024;; -g) u=1048576;; esac\n"
-	"awk -v u=$u '/^MemTotal:/{t=$2} /^MemFree:/{f=$2} /^MemAvailable:/{a=$2}\n"
-	"  /^Buffers:/{b=$2} /^Cached:/{c=$2} /^Shmem:/{sh=$2} /^SReclaimable:/{r=$2}\n"
-	"  /^SwapTotal:/{st=$2} /^SwapFree:/{sf=$2}\n"
-	"  END { bc=b+c+r; printf \"%15s%12s%12s%12s%12s%12s\\n\", \"total\", \"used\", \"free\",\n"
-	"        \"shared\", \"buff/cache\", \"available\"\n"
-	"    printf \"Mem:%11d%12d%12d%12d%12d%12d\\n\", t/u, (t-f-bc)/u, f/u, sh/u, bc/u, a/u\n"
-	"    printf \"Swap:%10d%12d%12d\\n\", st/u, (st-sf)/u, sf/u }' /proc/meminfo\n";
-
-static const char uptime_sh[] =
-	"#!/bin/sh\n"
-	"# uptime(1) from /proc/uptime and /proc/loadavg (wirt: busybox's asks sysinfo(2))\n"
-	"read up idle < /proc/uptime\n"
-	"read l1 l5 l15 rest < /proc/loadavg\n"
-	"s=${up%.*}; d=$((s / 86400)); h=$((s % 86400 / 3600)); m=$((s % 3600 / 60))\n"
-	"if [ $d -gt 0 ]; then up=\"$d days, $(printf %d:%02d $h $m)\"\n"
-	"else up=$(printf %2d:%02d $h $m); fi\n"
-	"echo \" $(date +%H:%M:%S) up $up,  load average: $l1, $l5, $l15\"\n";
-
 /* /etc/hostname is left out on purpose: wirt writes each vServer's own. */
 static const struct tree_file busybox_files[] = {
-	{ "usr/bin/free", 0755, free_sh },
-	{ "usr/bin/uptime", 0755, uptime_sh },
 	{ "etc/inittab", 0644, inittab },
 	{ "etc/init.d/rcS", 0755, rcS },
 	{ "etc/init.d/rcK", 0755, rcK },
@@ -631,10 +604,6 @@ static int write_files(int rootfs_fd, const struct tree_file *files, size_t n,
 	int r;
 
 	for (i = 0; i < n; i++) {
-		/* An applet link of that name goes first: writing through it would
-		 * overwrite busybox itself. */
-		if (unlinkat(rootfs_fd, files[i].path, 0) < 0 && errno != ENOENT)
-			return wirt_errorf(err, errno, "replace '/%s'", files[i].path);
 		r = wirt_write_file_in_root(rootfs_fd, files[i].path, files[i].text,
 					    strlen(files[i].text), files[i].mode);
 		if (r < 0)

@@ -26,7 +26,7 @@
 # without a limit (memory.stat, kmem, each process's RSS/PSS), and each namespace's
 # kernel memory (unshare in a probe memory cgroup).
 # Usage: bench/memory-floor.sh [RUNTIME...]   (default: wirt wirt-clean crun crun-userns
-#        runc runc-userns; env: MODES="warm cold" CONFIRM=3 LO=64K HI=16M STEP=64K
+#        runc runc-userns; env: MODES="warm cold" CONFIRM=5 LO=64K HI=16M STEP=64K
 #        BENCH_OUT=bench/out WIRT=...)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -41,7 +41,7 @@ kib() { # 256K / 16M -> bytes
 LO=$(kib "${LO:-64K}")
 HI=$(kib "${HI:-16M}")
 STEP=$(kib "${STEP:-64K}")
-CONFIRM=${CONFIRM:-3}
+CONFIRM=${CONFIRM:-5}
 MODES=${MODES:-warm cold}
 RUNTIMES=("$@")
 [ ${#RUNTIMES[@]} -gt 0 ] || RUNTIMES=(wirt wirt-clean crun crun-userns runc runc-userns)
@@ -151,8 +151,10 @@ rd() { cat "$1" 2>/dev/null || echo ""; }
 # removed child's kernel objects (dentries, inodes) are reparented to its parent and
 # would be counted against the next try's limit. HOLD=1 adds an empty child cgroup:
 # wirt removes a vServer's parent at start (stale state) and stop when it has no other
-# child, and that would drop the limit. BASE is its usage once made (0 but for the
-# kernel's per-CPU charge batches).
+# child, and that would drop the limit. The limit is written while the cgroup is empty
+# (a write below usage can fail with EBUSY), then force_empty drains the per-CPU charge
+# batch (64 pages) that making the child may have left in the parent's counter. BASE is
+# the usage then: the child cgroup's own kernel memory (~12 KiB).
 parent_new() { # DIR LIMIT [HOLD]
 	local d=$1 l=$2 c
 	if [ -d "$d" ]; then
@@ -160,9 +162,18 @@ parent_new() { # DIR LIMIT [HOLD]
 		rmdir "$d" 2>/dev/null || { bench_log "cannot remove $d"; return 1; }
 	fi
 	mkdir "$d"
+	echo "$l" >"$d/memory.limit_in_bytes" || return 1
+	if [ -e "$d/memory.memsw.limit_in_bytes" ]; then
+		echo "$l" >"$d/memory.memsw.limit_in_bytes" || return 1
+	fi
+	if [ "$l" != -1 ] && [ "$(cat "$d/memory.limit_in_bytes")" != "$l" ]; then
+		bench_log "$d: memory.limit_in_bytes reads $(cat "$d/memory.limit_in_bytes"), not $l"
+		return 1
+	fi
 	[ "${3:-0}" = 1 ] && mkdir "$d/bench-hold"
-	echo "$l" >"$d/memory.limit_in_bytes"
-	[ -e "$d/memory.memsw.limit_in_bytes" ] && echo "$l" >"$d/memory.memsw.limit_in_bytes"
+	echo 0 >"$d/memory.force_empty" 2>/dev/null || true
+	echo 0 >"$d/memory.max_usage_in_bytes"
+	echo 0 >"$d/memory.kmem.max_usage_in_bytes" 2>/dev/null || true
 	BASE=$(rd "$d/memory.usage_in_bytes")
 }
 parent_remove() { # DIR
@@ -177,7 +188,7 @@ try_wirt() { # wirt|wirt-clean MODE PHASE LIMIT
 	local name=$1 mode=$2 phase=$3 l=$4 rc=0 ok=0 st peak kpeak usage kmem rss cache mapped oom fail
 	w stop --force floor >/dev/null 2>&1 || true
 	cache_prepare "$mode"
-	parent_new "$VS_PARENT" "$l" 1 || return 1
+	parent_new "$VS_PARENT" "$l" 1 || bench_die "cannot set up $VS_PARENT with limit $l"
 	if ! timeout 30 "$WIRT" --root "$BENCH_ROOT" start floor >/dev/null 2>"$BENCH_ROOT/err"; then
 		rc=start
 	else
@@ -212,7 +223,7 @@ try_oci() { # RUNTIME(crun|runc[-userns]) MODE PHASE LIMIT
 	cache_prepare "$mode"
 	# The container's own cgroup is below $d, which has no limit: its peak, kernel
 	# memory peak and OOM kills are kept there after the runtime removed the child.
-	parent_new "$d" -1 || return 1
+	parent_new "$d" -1 || bench_die "cannot set up $d"
 	# `run` waits for /bin/true, then deletes the container.
 	rt_cmd $rt run --bundle "$b" "$id" >/dev/null 2>"$BENCH_ROOT/err" </dev/null || rc=$?
 	[ "$rc" = 0 ] && ok=1
@@ -359,7 +370,7 @@ memcg_probe() {
 	for ns in user mount pid net uts ipc cgroup; do ns_probe "$ns" --$ns; done
 	ns_probe all --user --mount --pid --net --uts --ipc --cgroup
 	echo "memcg-child,$(memcg_probe),"
-} >"$CSV.ns"
+} >"$CSV.ns" 2>/dev/null # not bash's "Killed" notes of the probes
 
 {
 	echo

@@ -187,6 +187,13 @@ _Noreturn void wirt_guest_stage1(struct wirt_guest_args *args)
 	pid_t pid;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The supervisor blocks and ignores signals for itself; masks and ignored signals
+	 * survive exec, and the guest's init must start as after a boot. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	if (wirt_cgroup_attach(&args->cg, 0, &err) < 0)
 		fail(args, &err);
 	if (unshare(CLONE_NEWNS) < 0) {

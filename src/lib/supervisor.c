@@ -598,8 +598,8 @@ int wirt_supervisor_spawn(const char *root, const struct wirt_spec *spec, pid_t 
 		exec_supervisor(path, root, spec->name, sp[1]);
 	}
 	close(sp[1]);
-	if (send(sp[0], spec, sizeof(*spec), MSG_NOSIGNAL) != (ssize_t)sizeof(*spec))
-		r = -1; /* the supervisor is gone: its report (or EOF) says why */
+	/* If the supervisor is already gone, its report (or EOF) below says why. */
+	(void)!send(sp[0], spec, sizeof(*spec), MSG_NOSIGNAL);
 	r = wirt_msg_recv(sp[0], &msg);
 	close(sp[0]);
 	if (r == 1 && msg.type == WIRT_MSG_READY) {
@@ -622,10 +622,10 @@ _Noreturn void wirt_supervisor_main(const char *root, const char *name)
 		.root = root, .ready_fd = WIRT_SUPERVISOR_FD, .master_fd = -1, .slave_fd = -1,
 		.log_fd = -1, .listen_fd = -1, .client_fd = -1, .signal_fd = -1, .sysinfo_fd = -1,
 	};
-	struct wirt_error err = { 0 };
 	ssize_t n;
 
 	n = recv(WIRT_SUPERVISOR_FD, &s.spec, sizeof(s.spec), 0);
+	s.spec.name[sizeof(s.spec.name) - 1] = '\0';
 	if (n != (ssize_t)sizeof(s.spec) || strcmp(s.spec.name, name) != 0) {
 		struct wirt_msg msg = { .type = WIRT_MSG_ERROR };
 
@@ -633,8 +633,6 @@ _Noreturn void wirt_supervisor_main(const char *root, const char *name)
 		(void)!send(WIRT_SUPERVISOR_FD, &msg, sizeof(msg), MSG_NOSIGNAL);
 		_exit(1);
 	}
-	s.spec.name[sizeof(s.spec.name) - 1] = '\0';
 	wirt_cgroup_init(&s.cg, root, s.spec.name);
-	(void)err;
 	supervisor_main(&s);
 }

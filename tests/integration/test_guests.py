@@ -81,7 +81,7 @@ def make_tarball(tmp, files, links=()):
     os.makedirs(os.path.join(tree, "tmp"))
     os.chmod(os.path.join(tree, "tmp"), 0o1777)
     subprocess.run(["cp", "/bin/busybox", os.path.join(tree, "bin", "busybox")], check=True)
-    for applet in ("sh", "sleep", "ps", "ls", "cat", "mkdir", "httpd", "wget", "echo", "readlink"):
+    for applet in ("sh", "sleep", "ps", "ls", "cat", "mkdir", "grep", "httpd", "wget", "echo", "readlink"):
         os.symlink("busybox", os.path.join(tree, "bin", applet))
     for path, (mode, text) in files.items():
         full = os.path.join(tree, path.lstrip("/"))
@@ -177,3 +177,18 @@ def test_sysinfo_shows_the_vservers_own(wirt, tmp_path):
     out = wirt.exec("m", "sh", "-c", "free").stdout
     assert total(out) == 65536, f"free in 'wirt exec m -- sh -c free' says:\n{out}"
     wirt("stop", "m", "--force")
+
+
+def test_guest_starts_with_default_signals(wirt, tmp_path):
+    """The supervisor ignores SIGPIPE and SIGHUP for itself; ignored signals survive
+    exec, and a guest whose programs inherit them misbehaves (`yes | head` never ends)."""
+    tar = make_tarball(str(tmp_path), {"/etc/wirt/start": (0o755, "#!/bin/sh\nsleep 1234\n")})
+    wirt("template", "import", "sig", tar)
+    wirt("create", "s", "--template", "sig")
+    wirt("start", "s")
+    script = ("for p in /proc/[0-9]*; do grep -q '^sleep' $p/comm 2>/dev/null && "
+              "grep SigIgn $p/status; done; true")
+    ign = wait_until(lambda: wirt.sh("s", script).stdout.split(), 10, "the start script's sleep")
+    mask = int(ign[1], 16)
+    assert mask & ((1 << 12) | (1 << 0)) == 0, f"SIGPIPE or SIGHUP ignored in the guest: {ign}"
+    wirt("stop", "s", "--force")

@@ -96,3 +96,12 @@ def _cmdline(pid):
             return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         return ""
+
+
+def test_exec_program_starts_with_default_signals(web1):
+    """wirt itself ignores SIGPIPE while it relays; ignored signals survive exec, and a
+    program that inherits that misbehaves (`yes | head` would never end)."""
+    line = web1.exec("web1", "grep", "SigIgn", "/proc/self/status").stdout.split()
+    assert int(line[1], 16) == 0, f"the exec'd program ignores signals: {line}"
+    out = web1.sh("web1", "yes | head -3", timeout=10).stdout
+    assert out.split() == ["y", "y", "y"]

@@ -51,35 +51,6 @@ say "# wirt fairness: N hogs pinned to CPU 0, weights 100..Nx100, $(date -Is)"
 say "host: $(uname -r), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $BENCH_WIRT_VERSION"
 say "command: bench/fairness.sh ${COUNTS[*]} (MEASURE=$MEASURE TRIALS=$TRIALS SETTLE=$SETTLE)"
 
-
-for n in "${COUNTS[@]}"; do
-	[[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] || bench_die "usage: fairness.sh [N...] (N >= 2)"
-done
-[ "$(id -u)" = 0 ] || bench_die "run as root"
-mkdir -p "$OUT"
-CSV=$OUT/fairness-$STAMP.csv
-REPORT=$OUT/fairness-$STAMP.txt
-
-trap 'bench_cleanup || exit 1' EXIT
-trap 'exit 130' INT TERM
-
-bench_root_new
-bench_template_busybox
-bench_log "root $BENCH_ROOT, cgroup tag $BENCH_TAG, N=${COUNTS[*]}, $(date -Is)"
-
-cg() { echo "/sys/fs/cgroup/$1/$BENCH_TAG/$2/$3"; } # CONTROLLER NAME FILE
-# Elapsed ns by bash's clock; no fork, so reading 8 counters takes microseconds.
-now() { NOW=$((10#${EPOCHREALTIME/./} * 1000)); }
-# CPU 0's busy jiffies (all but idle and iowait) from /proc/stat: how loaded it was.
-cpu0_busy() { awk '$1 == "cpu0" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-
-echo "n,trial,name,weight,shares,configured,measured,rel_err,usage_ns,wall_ns" >"$CSV"
-: >"$REPORT"
-say() { echo "$*" | tee -a "$REPORT"; }
-say "# wirt fairness: N hogs pinned to CPU 0, weights 100..Nx100, $(date -Is)"
-say "host: $(uname -r), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $BENCH_WIRT_VERSION"
-say "command: bench/fairness.sh ${COUNTS[*]} (MEASURE=$MEASURE TRIALS=$TRIALS SETTLE=$SETTLE)"
-
 run_n() { # N [LABEL HOGS...]   (HOGS: hogs in vServer 1, 2, ...; default one each)
 	local n=$1 i j t names=() w shares hogs=("${@:3}") k=$1${2:+-$2}
 	for ((i = 1; i <= n; i++)); do

@@ -146,6 +146,13 @@ memstat() { # CGDIR KEY
 }
 oomkills() { awk '$1 == "oom_kill" { print $2 }' "$1/memory.oom_control" 2>/dev/null; }
 rd() { cat "$1" 2>/dev/null || echo ""; }
+# Whom the OOM killer chose in this run's cgroups: "GUEST TASK PID" lines from the
+# kernel log, collected after every try (the ring buffer is too small to wait for the
+# end). wirt-<tag> and wirt-bench-floor-PID are this run's alone.
+oom_log() {
+	dmesg 2>/dev/null | sed -n "s#.*oom-kill:.*task_memcg=/\($BENCH_TAG\|$FLOOR_CG\)/\([^,]*\),task=\([^,]*\),pid=\([0-9]*\).*#\2 \3 \4#p" |
+		sed "s|^floor |wirt |" >>"$CSV.oom" || true
+}
 
 # A fresh memory cgroup DIR with LIMIT (-1: none) over its subtree. Fresh, because a
 # removed child's kernel objects (dentries, inodes) are reparented to its parent and
@@ -211,6 +218,7 @@ try_wirt() { # wirt|wirt-clean MODE PHASE LIMIT
 	T_NOTE=$(tr '\n,' ' ;' <"$BENCH_ROOT/err" | cut -c1-200)
 	w stop --force floor >/dev/null 2>&1 || true
 	parent_remove "$VS_PARENT"
+	oom_log
 	echo "$name,$mode,$phase,$l,$ok,$rc,$BASE,$peak,$kpeak,$usage,$kmem,$rss,$cache,$mapped,$oom,$fail,$T_NOTE" >>"$CSV"
 	[ $ok = 1 ]
 }
@@ -228,6 +236,7 @@ try_oci() { # RUNTIME(crun|runc[-userns]) MODE PHASE LIMIT
 	rt_cmd $rt run --bundle "$b" "$id" >/dev/null 2>"$BENCH_ROOT/err" </dev/null || rc=$?
 	[ "$rc" = 0 ] && ok=1
 	rt_cmd $rt delete -f "$id" >/dev/null 2>&1 || true
+	oom_log
 	T_NOTE=$(tr '\n,' ' ;' <"$BENCH_ROOT/err" | cut -c1-200)
 	echo "$name,$mode,$phase,$l,$ok,$rc,$BASE,$(rd $d/memory.max_usage_in_bytes),$(rd $d/memory.kmem.max_usage_in_bytes),,,,,,$(oomkills $d),,$T_NOTE" >>"$CSV"
 	[ $ok = 1 ]
@@ -250,9 +259,9 @@ breakdown() { # LABEL CGDIR
 		for p in $(cat "$2/cgroup.procs" 2>/dev/null); do
 			awk -v p="$p" -v c="$(cat /proc/$p/comm 2>/dev/null)" '
 				FILENAME ~ /smaps_rollup/ && /^(Rss|Pss|Pss_Anon|Pss_File):/ { v[$1] = $2 }
-				FILENAME ~ /status/ && /^(VmPTE|VmStk):/ { v[$1] = $2 }
-				END { printf "  pid %s %s: RSS %s kB, PSS %s kB (anon %s, file %s), page tables %s kB, stack %s kB\n",
-					p, c, v["Rss:"], v["Pss:"], v["Pss_Anon:"], v["Pss_File:"], v["VmPTE:"], v["VmStk:"] }' \
+				FILENAME ~ /status/ && /^VmPTE:/ { v[$1] = $2 }
+				END { printf "  pid %s %s: RSS %s kB, PSS %s kB (anon %s, file %s), page tables %s kB\n",
+					p, c, v["Rss:"], v["Pss:"], v["Pss_Anon:"], v["Pss_File:"], v["VmPTE:"] }' \
 				"/proc/$p/smaps_rollup" "/proc/$p/status" 2>/dev/null || true
 		done
 	} >>"$REPORT.breakdown"
@@ -299,6 +308,7 @@ bisect() { # RUNTIME MODE
 say() { echo "$*" | tee -a "$REPORT"; }
 : >"$REPORT"
 : >"$REPORT.breakdown"
+: >"$CSV.oom"
 say "# memory floor: smallest limit to start and run a command, $(date -Is)"
 say "host: $(uname -r), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $BENCH_WIRT_VERSION"
 say "crun: $(crun --version 2>/dev/null | head -1); runc: $(runc --version 2>/dev/null | head -1)"
@@ -388,6 +398,12 @@ memcg_probe() {
 	echo
 	echo "## What is in the vServer's cgroup"
 	cat "$REPORT.breakdown"
+	if [ -s "$CSV.oom" ]; then
+		echo
+		echo "## OOM kills in this run's tries, by guest and victim (from the kernel log)"
+		sort -u "$CSV.oom" | awk '{ n[$1 " " $2]++ } END { for (k in n) print k, n[k] }' |
+			sort -k1,1 -k3,3nr | awk '{ printf "%-12s %-18s %d\n", $1, $2, $3 }'
+	fi
 	echo
-	echo "data: $CSV $CSV.ns"
+	echo "data: $CSV $CSV.ns $CSV.oom"
 } | tee -a "$REPORT"

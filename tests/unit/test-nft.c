@@ -740,7 +740,9 @@ static double median(const double *v, size_t n)
 	return s[n / 2];
 }
 
+#ifndef SCALE_N
 #define SCALE_N 200
+#endif
 
 static void test_scale(void)
 {
@@ -777,8 +779,8 @@ static void test_scale(void)
 	}
 	CHECK_EQ_INT(0, wirt_nft_table_delete(&err));
 	fprintf(stderr,
-		"test-nft: vserver_add: 1st %.2f ms, median of 1st-10th %.2f ms, "
-		"median of %dth-%dth %.2f ms, %dth %.2f ms\n",
+		"test-nft: vserver_add: the 1st %.2f ms, median of adds 1-10 %.2f ms, "
+		"median of adds %d-%d %.2f ms, the last (%d in the table) %.2f ms\n",
 		add_ms[0], median(add_ms, 10), SCALE_N - 9, SCALE_N,
 		median(add_ms + SCALE_N - 10, 10), SCALE_N, add_ms[SCALE_N - 1]);
 	fprintf(stderr,
@@ -831,7 +833,7 @@ int main(void)
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0)
-		_exit(in_netns());
+		exit(in_netns()); /* exit, not _exit: LeakSanitizer runs at exit */
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return 1;
 	/* the child's namespace, its veths and the guests' die with it */

@@ -267,7 +267,7 @@ static int nft_error(const char *text, struct wirt_error *err)
 {
 	static const int codes[] = { ENOENT, EEXIST, EPERM, EBUSY, ENOMEM, ENOSPC, ENOBUFS,
 				     EOPNOTSUPP, EAFNOSUPPORT, EPROTONOSUPPORT, E2BIG };
-	const char *what = text, *cmd, *end;
+	const char *what = text ? text : "", *cmd, *end;
 	int wlen, clen, code = EINVAL;
 	size_t i;
 
@@ -410,9 +410,8 @@ static const char *elements_find(const char *listing, const char *set, const cha
 	q += strlen("elements = {");
 	/* '}' only ends the list outside quotes (comments are quoted) */
 	for (end = q; *end && *end != '}'; end++)
-		if (*end == '"')
-			while (*++end && *end != '"')
-				;
+		if (*end == '"' && !(end = strchr(end + 1, '"')))
+			return NULL;
 	if (!*end)
 		return NULL;
 	*ret_end = end;
@@ -744,19 +743,23 @@ int wirt_nft_vserver_del(const char *name, const char *iface, struct wirt_error 
 	c.f = s.f;
 	/* the inet sets first: they give the addresses its port forwards go to */
 	c.family = "inet";
-	for (i = 0; i < ARRAY_SIZE(inet_sets); i++) {
+	for (i = 0; i < ARRAY_SIZE(inet_sets) && r == 0; i++) {
 		c.set = inet_sets[i];
-		elems_each(inet, c.set, del_iface_elem, &c);
+		r = elems_each(inet, c.set, del_iface_elem, &c);
 	}
-	c.set = "fwd_v4";
-	elems_each(inet, c.set, del_fwd_elem, &c);
-	c.set = "fwd_v6";
-	elems_each(inet, c.set, del_fwd_elem, &c);
+	for (i = 0; i < 2 && r == 0; i++) {
+		c.set = i == 0 ? "fwd_v4" : "fwd_v6";
+		r = elems_each(inet, c.set, del_fwd_elem, &c);
+	}
 	c.family = "bridge";
 	c.addrs = NULL;
-	for (i = 0; i < ARRAY_SIZE(bridge_sets); i++) {
+	for (i = 0; i < ARRAY_SIZE(bridge_sets) && r == 0; i++) {
 		c.set = bridge_sets[i];
-		elems_each(bridge, c.set, del_iface_elem, &c);
+		r = elems_each(bridge, c.set, del_iface_elem, &c);
+	}
+	if (r < 0) {
+		script_free(&s);
+		return wirt_errorf(err, -r, "delete vServer '%s' from nft table '%s'", name, table);
 	}
 	r = script_run(&s, err);
 	if (r < 0)
@@ -865,11 +868,17 @@ int wirt_nft_vserver_list(const char *iface, struct wirt_nft_vserver_info *ret,
 		r = table_read("bridge", &bridge, err);
 	if (r < 0)
 		return wirt_error_prefix(err, "list '%s' in nft table '%s'", iface, table);
-	elems_each(inet, "ifaces", list_iface_elem, &c);
-	elems_each(inet, "isolated", list_isolated_elem, &c);
-	elems_each(inet, "v4_owned", list_addr_elem, &c);
-	elems_each(inet, "v6_owned", list_addr_elem, &c);
-	elems_each(bridge, "mac_owned", list_mac_elem, &c);
+	r = elems_each(inet, "ifaces", list_iface_elem, &c);
+	if (r == 0)
+		r = elems_each(inet, "isolated", list_isolated_elem, &c);
+	if (r == 0)
+		r = elems_each(inet, "v4_owned", list_addr_elem, &c);
+	if (r == 0)
+		r = elems_each(inet, "v6_owned", list_addr_elem, &c);
+	if (r == 0)
+		r = elems_each(bridge, "mac_owned", list_mac_elem, &c);
+	if (r < 0)
+		return wirt_errorf(err, -r, "list '%s' in nft table '%s'", iface, table);
 	if (!c.found)
 		return wirt_error_plain(err, ENOENT, "list '%s' in nft table '%s': not there",
 					iface, table);
@@ -954,7 +963,9 @@ int wirt_nft_port_del(int proto, uint16_t host_port, const char *guest_addr,
 	r = nft_run(cmd, &out, err);
 	if (r < 0)
 		return wirt_error_prefix(err, "delete port forward '%s'", key);
-	elems_each(out, map, get_fwd_elem, &c);
+	r = elems_each(out, map, get_fwd_elem, &c);
+	if (r < 0)
+		return wirt_errorf(err, -r, "delete port forward '%s'", key);
 	if (!c.found)
 		return wirt_error_plain(err, ENOENT, "delete port forward '%s': not in nft's answer",
 					key);

@@ -90,7 +90,7 @@ run_n() { # N [LABEL HOGS...]   (HOGS: hogs in vServer 1, 2, ...; default one ea
 				f[8] = sprintf("%+.4f", (m - c) / c)
 				print f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10] } }' >>"$CSV"
 		awk -F, -v k="$k" -v n="$n" -v t="$t" -v hz="$(getconf CLK_TCK)" -v busy=$((b1 - b0)) \
-			'$1 == k && $2 == t { e = $8 < 0 ? -$8 : $8; if (e > max || who == "") { max = e; who = $3 }
+			'$1 == k && $2 == t { e = sqrt($8 * $8); if (e > max || who == "") { max = e; who = $3 }
 				su += $9; wall = $10 }
 			END { printf "N=%s trial %d: max |rel err| %.1f%% (%s); the %d got %.3f of CPU 0" \
 				" (CPU 0 busy %.3f) over %.2f s\n", k, t, max * 100, who, n, su / wall,

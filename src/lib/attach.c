@@ -151,7 +151,9 @@ _Noreturn static void join_and_run(struct attach_ctx *c)
 	if (wirt_cgroup_attach(&c->cg, 0, &err) < 0)
 		child_fail(c->sock, &err, 126);
 	if (setns(c->pidfd, ALL_NAMESPACES) < 0) {
-		wirt_errorf(&err, errno, "join namespaces (needs Linux 5.8+)");
+		/* EINVAL: a kernel that takes no pidfd here (before 5.8) */
+		wirt_errorf(&err, errno, errno == EINVAL ? "join namespaces (needs Linux 5.8+)"
+							: "join namespaces");
 		child_fail(c->sock, &err, 126);
 	}
 	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {

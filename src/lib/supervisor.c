@@ -266,7 +266,7 @@ static int guest_start(struct supervisor *s, struct wirt_error *err)
 {
 	struct wirt_guest_args args;
 	struct wirt_msg msg;
-	int rep[2], userns_fd, r, fd;
+	int rep[2], userns_fd, r, fd, status = 0;
 	bool failed = false;
 	pid_t stage1;
 
@@ -313,10 +313,15 @@ static int guest_start(struct supervisor *s, struct wirt_error *err)
 		}
 	}
 	close(rep[0]);
-	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(stage1, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!failed && (r < 0 || s->st.init <= 0)) {
-		wirt_errorf(err, r < 0 ? -r : EPROTO, "set up guest: ended without a report");
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			/* stage 1 runs in the vServer's cgroup: its memory limit applies */
+			wirt_error_plain(err, ENOMEM, "set up guest: killed (out of memory in the "
+						      "vServer's cgroup? its memory limit may be too low)");
+		else
+			wirt_errorf(err, r < 0 ? -r : EPROTO, "set up guest: ended without a report");
 		failed = true;
 	}
 	if (failed) {

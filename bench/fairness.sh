@@ -52,7 +52,7 @@ say "host: $(uname -r), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $B
 say "command: bench/fairness.sh ${COUNTS[*]} (MEASURE=$MEASURE TRIALS=$TRIALS SETTLE=$SETTLE)"
 
 run_n() { # N [LABEL HOGS...]   (HOGS: hogs in vServer 1, 2, ...; default one each)
-	local n=$1 i j t names=() w shares hogs=("${@:3}") k=$1${2:+-$2}
+	local n=$1 i j t names=() shares hogs=("${@:3}") k=$1${2:+-$2}
 	for ((i = 1; i <= n; i++)); do
 		names+=("f$k-$i")
 		w create "f$k-$i" --cpuset 0 --cpu-weight $((100 * i)) >/dev/null ||

@@ -67,7 +67,7 @@ floor_cleanup() {
 	for rt in crun runc; do
 		command -v $rt >/dev/null || continue
 		for id in "${OCI_ID:-x}-$rt" "${OCI_ID:-x}-$rt-userns"; do
-			rt_cmd $rt delete -f "$id" >/dev/null 2>&1 || true
+			rt_cmd "$rt" delete -f "$id" >/dev/null 2>&1 || true
 		done
 	done
 	for d in /sys/fs/cgroup/*/"$FLOOR_CG"; do
@@ -197,16 +197,16 @@ try_wirt() { # wirt|wirt-clean MODE PHASE LIMIT
 	cache_prepare "$mode"
 	parent_new "$VS_PARENT" "$l" 1 || bench_die "cannot set up $VS_PARENT with limit $l"
 	if ! timeout 30 "$WIRT" --root "$BENCH_ROOT" start floor >/dev/null 2>"$BENCH_ROOT/err"; then
-		rc=start
+		rc="start"
 	else
 		sleep 1
 		timeout 30 "$WIRT" --root "$BENCH_ROOT" exec floor -- /bin/true \
-			>/dev/null 2>>"$BENCH_ROOT/err" || rc=exec
+			>/dev/null 2>>"$BENCH_ROOT/err" || rc="exec"
 		st=$(w status floor --json 2>/dev/null | jq -r .state)
 		[ "$rc" != 0 ] || [ "$st" = running ] || rc=state:$st
 	fi
 	# wirt-clean: nothing in the guest may have been OOM-killed on the way either.
-	[ "$rc" = 0 ] && [ "$name" = wirt-clean ] && [ "$(oomkills "$VS_CG")" != 0 ] && rc=oom-kill
+	[ "$rc" = 0 ] && [ "$name" = wirt-clean ] && [ "$(oomkills "$VS_CG")" != 0 ] && rc="oom-kill"
 	[ "$rc" = 0 ] && ok=1
 	peak=$(rd "$VS_PARENT/memory.max_usage_in_bytes")
 	kpeak=$(rd "$VS_PARENT/memory.kmem.max_usage_in_bytes")
@@ -227,15 +227,15 @@ try_oci() { # RUNTIME(crun|runc[-userns]) MODE PHASE LIMIT
 	local name=$1 mode=$2 phase=$3 l=$4 rt=${1%-userns} rc=0 ok=0 d=$MEMCG/$FLOOR_CG
 	local b=$BENCH_ROOT/oci/$1 id=$OCI_ID-$1
 	oci_limit "$b" "$l"
-	rt_cmd $rt delete -f "$id" >/dev/null 2>&1 || true
+	rt_cmd "$rt" delete -f "$id" >/dev/null 2>&1 || true
 	cache_prepare "$mode"
 	# The container's own cgroup is below $d, which has no limit: its peak, kernel
 	# memory peak and OOM kills are kept there after the runtime removed the child.
 	parent_new "$d" -1 || bench_die "cannot set up $d"
 	# `run` waits for /bin/true, then deletes the container.
-	rt_cmd $rt run --bundle "$b" "$id" >/dev/null 2>"$BENCH_ROOT/err" </dev/null || rc=$?
+	rt_cmd "$rt" run --bundle "$b" "$id" >/dev/null 2>"$BENCH_ROOT/err" </dev/null || rc=$?
 	[ "$rc" = 0 ] && ok=1
-	rt_cmd $rt delete -f "$id" >/dev/null 2>&1 || true
+	rt_cmd "$rt" delete -f "$id" >/dev/null 2>&1 || true
 	oom_log
 	T_NOTE=$(tr '\n,' ' ;' <"$BENCH_ROOT/err" | cut -c1-200)
 	echo "$name,$mode,$phase,$l,$ok,$rc,$BASE,$(rd $d/memory.max_usage_in_bytes),$(rd $d/memory.kmem.max_usage_in_bytes),,,,,,$(oomkills $d),,$T_NOTE" >>"$CSV"
@@ -358,6 +358,7 @@ ns_probe() { # LABEL UNSHARE-FLAGS...
 			unshare "$@" --fork "$BENCH_ROOTFS/bin/busybox" sleep 3 &
 		sleep 0.5
 		v+=("$(rd "$d/memory.kmem.usage_in_bytes") $(memstat "$d" total_rss)")
+		# shellcheck disable=SC2046 # one pid a word
 		kill -9 $(cat "$d/cgroup.procs") 2>/dev/null || true
 		wait 2>/dev/null || true
 		sleep 0.2

@@ -219,7 +219,7 @@ const char *const *wirt_cgroup_v1_hierarchies(void)
 	return present;
 }
 
-int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_error *err)
+static int create_once(const struct wirt_cgroup *cg, uid_t owner, struct wirt_error *err)
 {
 	struct wirt_error ignored;
 	char p[PATH_MAX], parent[PATH_MAX];
@@ -255,6 +255,20 @@ int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_er
 		}
 	}
 	return 0;
+}
+
+int wirt_cgroup_create(const struct wirt_cgroup *cg, uid_t owner, struct wirt_error *err)
+{
+	int r;
+
+	/* The parent is shared, and whoever removes the last vServer's cgroup removes it
+	 * too: that can happen between our mkdir of the parent and of our own cgroup
+	 * (ENOENT). Then we simply make both again. */
+	for (int i = 0;; i++) {
+		r = create_once(cg, owner, err);
+		if (r != -ENOENT || i >= 10)
+			return r;
+	}
 }
 
 /* Joins the first populated cgroup below 'dir' that is a leaf (no controllers

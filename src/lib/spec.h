@@ -18,9 +18,10 @@
 #define WIRT_CPUSET_MAX 128
 #define WIRT_IO_MAX_DEVICES 8
 #define WIRT_UNLIMITED UINT64_MAX /* a limit that is not set ("max") */
-/* The smallest memory limit accepted: what a busybox init needs to start and run a
- * command. A first guess for now: bench/ measures the real floor (issue 3). */
-#define WIRT_MEMORY_MIN (4ull << 20)
+/* The smallest memory limit accepted: what a busybox vServer (init, httpd) needs to
+ * start and run a command, with a margin. bench/memory-floor.sh measured 0.9-1.1 MiB
+ * with busybox in the page cache and up to 2.2 MiB without (bench/RESULTS.md 5). */
+#define WIRT_MEMORY_MIN (3ull << 20)
 
 /* One device's I/O bandwidth cap (io.max / blkio.throttle.*): 0 = no cap on that. */
 struct wirt_io_max {

@@ -87,7 +87,7 @@ def test_create_without_flags_writes_no_resources(wirt):
 
 @pytest.mark.parametrize("args,code,contains", [
     (["--memory", "abc"], 1, "--memory: invalid size 'abc'"),
-    (["--memory", "1M"], 1, "--memory: must be at least 4M (what a busybox init needs), not '1M'"),
+    (["--memory", "1M"], 1, "--memory: must be at least 3M (what a busybox init needs), not '1M'"),
     (["--memory", "-1G"], 1, "--memory: invalid size '-1G': is negative"),
     (["--cpus", "0"], 1, "--cpus: invalid number of CPUs '0': must be more than 0"),
     (["--cpus", "-1"], 1, "--cpus: invalid number of CPUs '-1'"),
@@ -149,7 +149,7 @@ def test_set_stopped_takes_effect_at_start(wirt):
 
 @pytest.mark.parametrize("assignments,code,contains", [
     (["memory=abc"], 1, "'memory=abc': invalid size 'abc': not a number"),
-    (["pids=10", "memory=1M"], 1, "'memory=1M': must be at least 4M"),
+    (["pids=10", "memory=1M"], 1, "'memory=1M': must be at least 3M"),
     (["foo=1"], 1, "'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "
                    "stop-timeout, cpu-weight, cpus, cpuset, memory, memory-low, swap, pids, "
                    "io-weight, io-max)"),

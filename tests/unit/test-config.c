@@ -596,10 +596,10 @@ static void test_resources_errors(void)
 		  "[resources] cpuset: invalid CPU list '0,2,4" },
 		{ "memory = abc\n", "[resources] memory: invalid size 'abc': not a number" },
 		{ "memory = -1M\n", "[resources] memory: invalid size '-1M': is negative" },
-		{ "memory = 1M\n", "[resources] memory: must be at least 4M (what a busybox init "
+		{ "memory = 1M\n", "[resources] memory: must be at least 3M (what a busybox init "
 				   "needs), not '1M'" },
-		{ "memory = 0\n", "[resources] memory: must be at least 4M" },
-		{ "memory = 4194303\n", "[resources] memory: must be at least 4M" },
+		{ "memory = 0\n", "[resources] memory: must be at least 3M" },
+		{ "memory = 3145727\n", "[resources] memory: must be at least 3M" },
 		{ "memory = \n", "[resources] memory: invalid size '': is empty" },
 		{ "memory-low = max\n", "[resources] memory-low: invalid size 'max'" },
 		{ "memory-low = x\n", "[resources] memory-low: invalid size 'x'" },
@@ -690,10 +690,10 @@ static void test_resources_validate(void)
 	CHECK_CONTAINS(err.msg, "[resources] cpuset: invalid CPU list '7-2'");
 	res->cpuset[0] = '\0';
 
-	res->memory = 3ull << 20;
+	res->memory = 2ull << 20;
 	CHECK_EQ_INT(-EINVAL, wirt_config_validate(&spec, &err));
-	CHECK_CONTAINS(err.msg, "[resources] memory: must be at least 4M (what a busybox init "
-				"needs), not '3M'");
+	CHECK_CONTAINS(err.msg, "[resources] memory: must be at least 3M (what a busybox init "
+				"needs), not '2M'");
 	res->memory = WIRT_UNLIMITED;
 
 	/* memory-low without memory is fine: the guarantee is all there is. */
@@ -907,7 +907,7 @@ static void test_set_key(void)
 	CHECK_EQ_INT(-EINVAL, set_key(&spec, NULL, "memory", "abc", &err));
 	CHECK_EQ_STR("invalid size 'abc': not a number", err.msg);
 	CHECK_EQ_INT(-EINVAL, set_key(&spec, NULL, "memory", "1M", &err));
-	CHECK_EQ_STR("must be at least 4M (what a busybox init needs), not '1M'", err.msg);
+	CHECK_EQ_STR("must be at least 3M (what a busybox init needs), not '1M'", err.msg);
 	CHECK_EQ_INT(-EINVAL, set_key(&spec, NULL, "io-max", "8:0:rbps=1M;8:1:bogus=1", &err));
 	CHECK_CONTAINS(err.msg, "unknown limit 'bogus'");
 	CHECK_EQ_INT(-EINVAL, set_key(&spec, NULL, "hostname", "-x", &err));

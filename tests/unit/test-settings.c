@@ -316,7 +316,7 @@ static void test_set(void)
 		      "'memory=abc': invalid size 'abc': not a number");
 	char *too_small[] = { "memory=1M" };
 	check_refused(&fx, too_small, 1, -EINVAL,
-		      "'memory=1M': must be at least 4M (what a busybox init needs), not '1M'");
+		      "'memory=1M': must be at least 3M (what a busybox init needs), not '1M'");
 	char *unknown[] = { "pids=10", "foo=1" };
 	check_refused(&fx, unknown, 2, -EINVAL,
 		      "'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "

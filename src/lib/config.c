@@ -394,22 +394,6 @@ static const char *size_text(uint64_t bytes, char *buf, size_t size)
 	return buf;
 }
 
-/* Thousandths of a CPU as a decimal: "0.5", "2", "1.25". */
-static const char *cpus_text(uint32_t milli, char *buf, size_t size)
-{
-	unsigned frac = milli % 1000;
-	int digits = 3;
-
-	if (!frac) {
-		snprintf(buf, size, "%u", milli / 1000);
-		return buf;
-	}
-	for (; frac % 10 == 0; frac /= 10)
-		digits--;
-	snprintf(buf, size, "%u.%0*u", milli / 1000, digits, frac);
-	return buf;
-}
-
 static int parse_weight(uint32_t *field, const char *value, struct wirt_error *err)
 {
 	uint64_t v;
@@ -503,7 +487,7 @@ static int validate_cpus(const struct wirt_spec *spec, struct wirt_error *err)
 
 	if (spec->resources.cpus_milli > CONFIG_CPU_MAX * 1000)
 		return wirt_error_invalid(err, "must be at most %d, not '%s'", CONFIG_CPU_MAX,
-					  cpus_text(spec->resources.cpus_milli, text,
+					  wirt_cpus_format(spec->resources.cpus_milli, text,
 						    sizeof(text)));
 	return 0;
 }
@@ -515,7 +499,7 @@ static void format_cpus(const struct wirt_spec *spec, const struct config_key *k
 
 	if (spec->resources.cpus_milli)
 		out_printf(out, "%s = %s\n", k->key,
-			   cpus_text(spec->resources.cpus_milli, text, sizeof(text)));
+			   wirt_cpus_format(spec->resources.cpus_milli, text, sizeof(text)));
 }
 
 /* A CPU number below CONFIG_CPU_MAX at *p; advances *p. Returns -1 when there is none

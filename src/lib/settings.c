@@ -67,22 +67,6 @@ static bool cpu_list_parse(const char *list, struct cpu_set_bits *set)
 	return true;
 }
 
-/* Thousandths of a CPU as a decimal, the way the config writes it: "0.5", "2". */
-static const char *cpus_text(uint64_t milli, char *buf, size_t size)
-{
-	unsigned frac = (unsigned)(milli % 1000);
-	int digits = 3;
-
-	if (!frac) {
-		snprintf(buf, size, "%" PRIu64, milli / 1000);
-		return buf;
-	}
-	for (; frac % 10 == 0; frac /= 10)
-		digits--;
-	snprintf(buf, size, "%" PRIu64 ".%0*u", milli / 1000, digits, frac);
-	return buf;
-}
-
 static int check_cpus(const struct wirt_resources *res, struct wirt_error *err)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
@@ -94,7 +78,7 @@ static int check_cpus(const struct wirt_resources *res, struct wirt_error *err)
 		return wirt_error_invalid(err,
 					  "[resources] cpus: must be at most %ld (the host's "
 					  "online CPUs), not '%s'",
-					  online, cpus_text(res->cpus_milli, text, sizeof(text)));
+					  online, wirt_cpus_format(res->cpus_milli, text, sizeof(text)));
 	return 0;
 }
 

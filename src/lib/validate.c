@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -267,4 +268,19 @@ invalid:
 				  "invalid number '%s': expected an integer from %" PRIu64
 				  " to %" PRIu64,
 				  wirt_str_escape(s, shown, sizeof(shown)), min, max);
+}
+
+const char *wirt_cpus_format(uint64_t milli, char *buf, size_t size)
+{
+	unsigned frac = (unsigned)(milli % 1000);
+	int digits = 3;
+
+	if (!frac) {
+		snprintf(buf, size, "%" PRIu64, milli / 1000);
+		return buf;
+	}
+	for (; frac % 10 == 0; frac /= 10)
+		digits--;
+	snprintf(buf, size, "%" PRIu64 ".%0*u", milli / 1000, digits, frac);
+	return buf;
 }

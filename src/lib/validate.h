@@ -38,4 +38,7 @@ const char *wirt_str_escape(const char *s, char *buf, size_t size);
  * escaped byte are shown only as far as they fit). */
 #define WIRT_ESCAPE_MAX 96
 
+/* Thousandths of a CPU as the config writes them: "0.5", "2", "1.25". Returns buf. */
+const char *wirt_cpus_format(uint64_t milli, char *buf, size_t size);
+
 #endif

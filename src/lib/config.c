@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -30,6 +31,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "idrange.h"
+#include "netaddr.h"
 #include "util.h"
 #include "validate.h"
 
@@ -961,6 +963,331 @@ static void absent_io_max(struct wirt_spec *spec)
 	spec->resources.io_max_n = 0;
 }
 
+/* ---- [network]: mode, ip, bridge, mac, gateway, policy, resolver, port ---- */
+
+static const char *const net_mode_names[] = { "none", "routed", "bridged" };
+
+static int parse_net_mode(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(net_mode_names); i++)
+		if (strcmp(value, net_mode_names[i]) == 0) {
+			spec->net.mode = (enum wirt_net_mode)i;
+			spec->net.mode_set = true;
+			return 0;
+		}
+	return wirt_error_invalid(err, "must be routed, bridged or none, not '%s'",
+				  wirt_str_escape(value, shown, sizeof(shown)));
+}
+
+static int validate_net_mode(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	const struct wirt_net *net = &spec->net;
+
+	if (net->mode == WIRT_NET_NONE && net->n_addrs)
+		return wirt_error_invalid(err, "is none, but the vServer has addresses");
+	if (net->mode == WIRT_NET_ROUTED && !net->n_addrs)
+		return wirt_error_invalid(err, "routed needs an address (--ip, or a pool "
+					       "in the host's config)");
+	if (net->mode == WIRT_NET_BRIDGED && !net->bridge[0])
+		return wirt_error_invalid(err, "bridged needs a bridge (--bridge)");
+	if (net->mode != WIRT_NET_BRIDGED && net->bridge[0])
+		return wirt_error_invalid(err, "is %s, but a bridge is set",
+					  net_mode_names[net->mode]);
+	return 0;
+}
+
+static void format_net_mode(const struct wirt_spec *spec, const struct config_key *k,
+			    struct config_out *out)
+{
+	if (spec->net.mode != WIRT_NET_NONE || spec->net.mode_set)
+		out_printf(out, "%s = %s\n", k->key, net_mode_names[spec->net.mode]);
+}
+
+/* Calls fn for each item of a list separated by commas and/or blanks. */
+static int list_each(const char *value, int (*fn)(struct wirt_spec *, const char *,
+						    struct wirt_error *),
+		     struct wirt_spec *spec, struct wirt_error *err)
+{
+	const char *p = value;
+	int r;
+
+	while (*p) {
+		char item[64], shown[WIRT_ESCAPE_MAX];
+		size_t len = strcspn(p, ", \t");
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if (len >= sizeof(item))
+			return wirt_error_invalid(err, "item too long: '%s'",
+						  wirt_str_escape(p, shown, sizeof(shown)));
+		memcpy(item, p, len);
+		item[len] = '\0';
+		r = fn(spec, item, err);
+		if (r < 0)
+			return r;
+		p += len;
+	}
+	return 0;
+}
+
+static int net_addr_add(struct wirt_spec *spec, const char *item, struct wirt_error *err)
+{
+	struct wirt_net *net = &spec->net;
+	struct wirt_net_addr a;
+	char text[WIRT_NETADDR_TEXT_MAX];
+	int r = wirt_netaddr_parse(item, &a, err);
+
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < net->n_addrs; i++)
+		if (wirt_netaddr_equal(&net->addrs[i], &a))
+			return wirt_error_invalid(err, "address %s given twice",
+						  wirt_netaddr_str(&a, text));
+	if (net->n_addrs >= WIRT_NET_ADDRS_MAX)
+		return wirt_error_invalid(err, "more than %d addresses", WIRT_NET_ADDRS_MAX);
+	net->addrs[net->n_addrs++] = a;
+	if (!net->mode_set && net->mode == WIRT_NET_NONE)
+		net->mode = WIRT_NET_ROUTED;
+	return 0;
+}
+
+static int parse_net_ip(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	return list_each(value, net_addr_add, spec, err);
+}
+
+static void format_net_ip(const struct wirt_spec *spec, const struct config_key *k,
+			  struct config_out *out)
+{
+	char text[WIRT_NETADDR_TEXT_MAX];
+
+	for (unsigned i = 0; i < spec->net.n_addrs; i++)
+		out_printf(out, "%s = %s\n", k->key,
+			   wirt_netaddr_str_prefix(&spec->net.addrs[i], text));
+}
+
+static void absent_net_ip(struct wirt_spec *spec)
+{
+	spec->net.n_addrs = 0;
+	if (!spec->net.mode_set && spec->net.mode == WIRT_NET_ROUTED)
+		spec->net.mode = WIRT_NET_NONE;
+}
+
+int wirt_ifname_validate(const char *name, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+	size_t n = strlen(name);
+
+	if (n == 0 || n > WIRT_IFNAME_MAX || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return wirt_error_invalid(err, "invalid interface name '%s': 1 to %d characters",
+					  wirt_str_escape(name, shown, sizeof(shown)),
+					  WIRT_IFNAME_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9') || strchr("_.-", name[i])))
+			return wirt_error_invalid(err, "invalid interface name '%s': only "
+						       "letters, digits, '_', '.' and '-'",
+						  wirt_str_escape(name, shown, sizeof(shown)));
+	return 0;
+}
+
+static int parse_net_bridge(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	int r = wirt_ifname_validate(value, err);
+
+	if (r < 0)
+		return r;
+	/* A bridge named like a vServer's veth would have its packets dropped as one. */
+	if (value[0] == 'w' && strchr(value, '-') && strchr(value, '-') - value <= 5)
+		return wirt_error_invalid(err, "a bridge name must not look like a vServer's "
+					       "interface (w...-), not '%s'", value);
+	snprintf(spec->net.bridge, sizeof(spec->net.bridge), "%s", value);
+	if (!spec->net.mode_set)
+		spec->net.mode = WIRT_NET_BRIDGED;
+	return 0;
+}
+
+static void format_net_bridge(const struct wirt_spec *spec, const struct config_key *k,
+			      struct config_out *out)
+{
+	if (spec->net.bridge[0])
+		out_printf(out, "%s = %s\n", k->key, spec->net.bridge);
+}
+
+static int parse_net_mac(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	int r = wirt_mac_parse(value, spec->net.mac, err);
+
+	if (r == 0)
+		spec->net.has_mac = true;
+	return r;
+}
+
+static void format_net_mac(const struct wirt_spec *spec, const struct config_key *k,
+			   struct config_out *out)
+{
+	char text[WIRT_MAC_TEXT_MAX];
+
+	if (spec->net.has_mac)
+		out_printf(out, "%s = %s\n", k->key, wirt_mac_str(spec->net.mac, text));
+}
+
+static int parse_net_gateway(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	int r = wirt_netaddr_parse_host(value, &spec->net.gateway, err);
+
+	if (r == 0)
+		spec->net.has_gateway = true;
+	return r;
+}
+
+static int validate_net_gateway(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	const struct wirt_net *net = &spec->net;
+
+	if (!net->has_gateway)
+		return 0;
+	if (net->mode != WIRT_NET_BRIDGED)
+		return wirt_error_invalid(err, "only bridged mode takes a gateway (routed "
+					       "vServers route through wirt's)");
+	for (unsigned i = 0; i < net->n_addrs; i++)
+		if (wirt_netaddr_in(&net->addrs[i], &net->gateway))
+			return 0;
+	return wirt_error_invalid(err, "is in none of the vServer's networks (give the "
+				       "address with its prefix: --ip 10.0.0.5/24)");
+}
+
+static void format_net_gateway(const struct wirt_spec *spec, const struct config_key *k,
+			       struct config_out *out)
+{
+	char text[WIRT_NETADDR_TEXT_MAX];
+
+	if (spec->net.has_gateway)
+		out_printf(out, "%s = %s\n", k->key, wirt_netaddr_str(&spec->net.gateway, text));
+}
+
+static int parse_net_policy(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+
+	if (strcmp(value, "allow") == 0)
+		spec->net.policy = WIRT_POLICY_ALLOW;
+	else if (strcmp(value, "deny") == 0)
+		spec->net.policy = WIRT_POLICY_DENY;
+	else
+		return wirt_error_invalid(err, "must be allow or deny, not '%s'",
+					  wirt_str_escape(value, shown, sizeof(shown)));
+	return 0;
+}
+
+static void format_net_policy(const struct wirt_spec *spec, const struct config_key *k,
+			      struct config_out *out)
+{
+	if (spec->net.policy == WIRT_POLICY_DENY)
+		out_printf(out, "%s = deny\n", k->key);
+}
+
+static int net_resolver_add(struct wirt_spec *spec, const char *item, struct wirt_error *err)
+{
+	struct wirt_net *net = &spec->net;
+
+	if (net->n_resolvers >= WIRT_NET_RESOLVERS_MAX)
+		return wirt_error_invalid(err, "more than %d nameservers", WIRT_NET_RESOLVERS_MAX);
+	return wirt_netaddr_parse_host(item, &net->resolvers[net->n_resolvers++], err);
+}
+
+static int parse_net_resolver(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	spec->net.n_resolvers = 0;
+	return list_each(value, net_resolver_add, spec, err);
+}
+
+static void format_net_resolver(const struct wirt_spec *spec, const struct config_key *k,
+				struct config_out *out)
+{
+	char text[WIRT_NETADDR_TEXT_MAX];
+
+	if (!spec->net.n_resolvers)
+		return;
+	out_printf(out, "%s =", k->key);
+	for (unsigned i = 0; i < spec->net.n_resolvers; i++)
+		out_printf(out, " %s", wirt_netaddr_str(&spec->net.resolvers[i], text));
+	out_printf(out, "\n");
+}
+
+int wirt_port_parse(const char *proto, const char *host_port, const char *guest_port,
+		    struct wirt_net_port *ret, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+	uint64_t hp, gp;
+
+	if (strcasecmp(proto, "tcp") == 0)
+		ret->proto = IPPROTO_TCP;
+	else if (strcasecmp(proto, "udp") == 0)
+		ret->proto = IPPROTO_UDP;
+	else
+		return wirt_error_invalid(err, "protocol must be tcp or udp, not '%s'",
+					  wirt_str_escape(proto, shown, sizeof(shown)));
+	if (wirt_uint_parse(host_port, 1, 65535, &hp, err) < 0)
+		return wirt_error_prefix(err, "host port");
+	if (wirt_uint_parse(guest_port, 1, 65535, &gp, err) < 0)
+		return wirt_error_prefix(err, "guest port");
+	ret->host_port = (uint16_t)hp;
+	ret->guest_port = (uint16_t)gp;
+	return 0;
+}
+
+/* "tcp 8080 80": protocol, host port, guest port. */
+static int parse_net_port(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	struct wirt_net *net = &spec->net;
+	char proto[8], hp[8], gp[8], extra[2], shown[WIRT_ESCAPE_MAX];
+	struct wirt_net_port port;
+	int r;
+
+	if (sscanf(value, "%7s %7s %7s %1s", proto, hp, gp, extra) != 3)
+		return wirt_error_invalid(err, "expected 'tcp|udp HOSTPORT GUESTPORT', not '%s'",
+					  wirt_str_escape(value, shown, sizeof(shown)));
+	r = wirt_port_parse(proto, hp, gp, &port, err);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < net->n_ports; i++)
+		if (net->ports[i].proto == port.proto && net->ports[i].host_port == port.host_port)
+			return wirt_error_invalid(err, "%s port %u forwarded twice", proto,
+						  port.host_port);
+	if (net->n_ports >= WIRT_NET_PORTS_MAX)
+		return wirt_error_invalid(err, "more than %d port forwards", WIRT_NET_PORTS_MAX);
+	net->ports[net->n_ports++] = port;
+	return 0;
+}
+
+static int validate_net_port(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	if (spec->net.n_ports && spec->net.mode == WIRT_NET_NONE)
+		return wirt_error_invalid(err, "port forwards need an address");
+	return 0;
+}
+
+static void format_net_port(const struct wirt_spec *spec, const struct config_key *k,
+			    struct config_out *out)
+{
+	for (unsigned i = 0; i < spec->net.n_ports; i++) {
+		const struct wirt_net_port *p = &spec->net.ports[i];
+
+		out_printf(out, "%s = %s %u %u\n", k->key, p->proto == IPPROTO_TCP ? "tcp" : "udp",
+			   p->host_port, p->guest_port);
+	}
+}
+
+static void absent_net_port(struct wirt_spec *spec)
+{
+	spec->net.n_ports = 0;
+}
+
 /*
  * Every key, in the order they are written. Keys of one section stay together: the
  * formatter starts a new [section] whenever the section changes.
@@ -985,6 +1312,14 @@ static const struct config_key config_keys[] = {
 	{ "resources", "pids",       0,            parse_pids,         validate_pids,         format_pids,         NULL },
 	{ "resources", "io-weight",  0,            parse_io_weight,    validate_io_weight,    format_io_weight,    NULL },
 	{ "resources", "io-max",     KEY_REPEATED, parse_io_max,       validate_io_max,       format_io_max,       absent_io_max },
+	{ "network", "mode",         KEY_RELATED,  parse_net_mode,     validate_net_mode,     format_net_mode,     NULL },
+	{ "network", "ip",           KEY_REPEATED | KEY_RELATED, parse_net_ip, NULL,       format_net_ip,       absent_net_ip },
+	{ "network", "bridge",       KEY_RELATED,  parse_net_bridge,   NULL,                  format_net_bridge,   NULL },
+	{ "network", "mac",          0,            parse_net_mac,      NULL,                  format_net_mac,      NULL },
+	{ "network", "gateway",      KEY_RELATED,  parse_net_gateway,  validate_net_gateway,  format_net_gateway,  NULL },
+	{ "network", "policy",       0,            parse_net_policy,   NULL,                  format_net_policy,   NULL },
+	{ "network", "resolver",     0,            parse_net_resolver, NULL,                  format_net_resolver, NULL },
+	{ "network", "port",         KEY_REPEATED | KEY_RELATED, parse_net_port, validate_net_port, format_net_port, absent_net_port },
 };
 /* clang-format on */
 

@@ -42,4 +42,11 @@ int wirt_config_save(const char *path, const struct wirt_spec *spec, struct wirt
 int wirt_config_set_key(struct wirt_spec *spec, const char *section, const char *key,
 			const char *value, struct wirt_error *err);
 
+/* An interface name (a bridge's): 1..15 of [A-Za-z0-9_.-], not "." or "..". */
+int wirt_ifname_validate(const char *name, struct wirt_error *err);
+
+/* A port forward as `wirt port add` takes it: "tcp"|"udp", host port, guest port. */
+int wirt_port_parse(const char *proto, const char *host_port, const char *guest_port,
+		    struct wirt_net_port *ret, struct wirt_error *err);
+
 #endif

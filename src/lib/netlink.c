@@ -589,6 +589,14 @@ static void addr_what(char *what, size_t size, uint16_t type, int ifindex, int f
 int wirt_nl_build_addr(struct wirt_nl_msg *m, uint16_t type, int ifindex, int family,
 		       const void *addr, unsigned prefixlen, struct wirt_error *err)
 {
+	return wirt_nl_build_addr_scope(m, type, ifindex, family, addr, prefixlen,
+					RT_SCOPE_UNIVERSE, err);
+}
+
+int wirt_nl_build_addr_scope(struct wirt_nl_msg *m, uint16_t type, int ifindex, int family,
+			     const void *addr, unsigned prefixlen, int scope,
+			     struct wirt_error *err)
+{
 	struct ifaddrmsg *ifa;
 	char what[96];
 	size_t n = addr_len(family);
@@ -607,7 +615,7 @@ int wirt_nl_build_addr(struct wirt_nl_msg *m, uint16_t type, int ifindex, int fa
 	if (ifa) {
 		ifa->ifa_family = family;
 		ifa->ifa_prefixlen = prefixlen;
-		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+		ifa->ifa_scope = (uint8_t)scope;
 		ifa->ifa_index = ifindex;
 		/* no duplicate address detection: the address works at once instead of
 		 * after DAD's ~1 s as "tentative", and wirt refuses duplicates itself */
@@ -621,14 +629,14 @@ int wirt_nl_build_addr(struct wirt_nl_msg *m, uint16_t type, int ifindex, int fa
 }
 
 static int addr_request(struct wirt_nl *nl, uint16_t type, int ifindex, int family,
-			const void *addr, unsigned prefixlen, struct wirt_error *err)
+			const void *addr, unsigned prefixlen, int scope, struct wirt_error *err)
 {
 	union msg_buf u;
 	struct wirt_nl_msg m = { .nlh = &u.align, .size = sizeof(u) };
 	char what[96];
 	int r;
 
-	r = wirt_nl_build_addr(&m, type, ifindex, family, addr, prefixlen, err);
+	r = wirt_nl_build_addr_scope(&m, type, ifindex, family, addr, prefixlen, scope, err);
 	if (r < 0)
 		return r;
 	addr_what(what, sizeof(what), type, ifindex, family, addr, prefixlen);
@@ -638,13 +646,21 @@ static int addr_request(struct wirt_nl *nl, uint16_t type, int ifindex, int fami
 int wirt_nl_addr_add(struct wirt_nl *nl, int ifindex, int family, const void *addr,
 		     unsigned prefixlen, struct wirt_error *err)
 {
-	return addr_request(nl, RTM_NEWADDR, ifindex, family, addr, prefixlen, err);
+	return addr_request(nl, RTM_NEWADDR, ifindex, family, addr, prefixlen, RT_SCOPE_UNIVERSE,
+			    err);
+}
+
+int wirt_nl_addr_add_scope(struct wirt_nl *nl, int ifindex, int family, const void *addr,
+			   unsigned prefixlen, int scope, struct wirt_error *err)
+{
+	return addr_request(nl, RTM_NEWADDR, ifindex, family, addr, prefixlen, scope, err);
 }
 
 int wirt_nl_addr_del(struct wirt_nl *nl, int ifindex, int family, const void *addr,
 		     unsigned prefixlen, struct wirt_error *err)
 {
-	return addr_request(nl, RTM_DELADDR, ifindex, family, addr, prefixlen, err);
+	return addr_request(nl, RTM_DELADDR, ifindex, family, addr, prefixlen, RT_SCOPE_UNIVERSE,
+			    err);
 }
 
 /*
@@ -778,4 +794,38 @@ int wirt_nl_neigh_proxy_del(struct wirt_nl *nl, int ifindex, int family, const v
 			    struct wirt_error *err)
 {
 	return neigh_proxy(nl, RTM_DELNEIGH, ifindex, family, addr, err);
+}
+
+int wirt_nl_bridge_add(struct wirt_nl *nl, const char *name, struct wirt_error *err)
+{
+	union msg_buf u;
+	struct wirt_nl_msg m;
+	struct nlattr *linkinfo;
+	char what[64];
+
+	snprintf(what, sizeof(what), "create bridge '%s'", name ? name : "");
+	if (wirt_nl_check_ifname(name, err) < 0)
+		return wirt_error_prefix(err, "%s", what);
+	wirt_nl_msg_init(&m, u.buf, sizeof(u), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	wirt_nl_msg_put_header(&m, sizeof(struct ifinfomsg));
+	wirt_nl_msg_put_str(&m, IFLA_IFNAME, name);
+	linkinfo = wirt_nl_msg_nest_start(&m, IFLA_LINKINFO);
+	wirt_nl_msg_put_str(&m, IFLA_INFO_KIND, "bridge");
+	wirt_nl_msg_nest_end(&m, linkinfo);
+	if (wirt_nl_msg_check(&m, what, err) < 0)
+		return -EMSGSIZE;
+	return wirt_nl_request(nl, &m, NULL, NULL, what, err);
+}
+
+int wirt_nl_link_set_master(struct wirt_nl *nl, int ifindex, int master_ifindex,
+			    struct wirt_error *err)
+{
+	union msg_buf u;
+	struct wirt_nl_msg m;
+	char what[80];
+
+	snprintf(what, sizeof(what), "attach link %d to bridge %d", ifindex, master_ifindex);
+	link_change(&m, u.buf, sizeof(u), ifindex);
+	wirt_nl_msg_put_u32(&m, IFLA_MASTER, (uint32_t)master_ifindex);
+	return wirt_nl_request(nl, &m, NULL, NULL, what, err);
 }

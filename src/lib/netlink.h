@@ -79,6 +79,17 @@ int wirt_nl_addr_add(struct wirt_nl *nl, int ifindex, int family, const void *ad
 		     unsigned prefixlen, struct wirt_error *err);
 int wirt_nl_addr_del(struct wirt_nl *nl, int ifindex, int family, const void *addr,
 		     unsigned prefixlen, struct wirt_error *err);
+/* The same with a scope other than universe: RT_SCOPE_HOST keeps an address out of the
+ * kernel's choice of source address for the link's routes (wirt's gateway address on
+ * a vServer's veth: the host still answers ARP for it there). */
+int wirt_nl_addr_add_scope(struct wirt_nl *nl, int ifindex, int family, const void *addr,
+			   unsigned prefixlen, int scope, struct wirt_error *err);
+
+/* Creates bridge 'name', down. -EEXIST when the name is taken. */
+int wirt_nl_bridge_add(struct wirt_nl *nl, const char *name, struct wirt_error *err);
+/* Makes link 'ifindex' a port of bridge 'master_ifindex'. */
+int wirt_nl_link_set_master(struct wirt_nl *nl, int ifindex, int master_ifindex,
+			    struct wirt_error *err);
 
 /* Adds or deletes a route in the main table: 'dst'/'dst_len' (dst may be NULL when
  * dst_len is 0: the default route), through 'gateway' (NULL: none, the destination is
@@ -144,6 +155,9 @@ int wirt_nl_build_veth_add(struct wirt_nl_msg *m, const char *host_name, const c
 			   int peer_netns_fd, struct wirt_error *err);
 int wirt_nl_build_addr(struct wirt_nl_msg *m, uint16_t type, int ifindex, int family,
 		       const void *addr, unsigned prefixlen, struct wirt_error *err);
+int wirt_nl_build_addr_scope(struct wirt_nl_msg *m, uint16_t type, int ifindex, int family,
+			     const void *addr, unsigned prefixlen, int scope,
+			     struct wirt_error *err);
 int wirt_nl_build_route(struct wirt_nl_msg *m, uint16_t type, int family, const void *dst,
 			unsigned dst_len, const void *gateway, int ifindex, int scope,
 			struct wirt_error *err);

@@ -18,11 +18,12 @@
 #include "validate.h"
 
 static char table[WIRT_NFT_TABLE_MAX + 1] = WIRT_NFT_TABLE_DEFAULT;
+static char prefix[WIRT_NFT_PREFIX_MAX + 1] = WIRT_NFT_IFACE_PREFIX;
 
 /*
  * The tables. Sets hold the per-vServer state; rules are fixed and few, so a packet
  * costs one hash lookup whatever the number of vServers, and so does an update.
- * %1$s is the table name. ensure re-runs this whole text: "add" of what exists is a
+ * %1$s is the table name, %2$s the prefix of the vServers' interfaces. ensure re-runs this whole text: "add" of what exists is a
  * no-op, and each chain is flushed before its rules are added, so rules never double.
  */
 static const char table_script[] =
@@ -54,7 +55,9 @@ static const char table_script[] =
 	"flush chain inet %1$s prerouting_dnat\n"
 	"flush chain inet %1$s output_dnat\n"
 	"flush chain inet %1$s postrouting_snat\n"
-	"add rule inet %1$s prerouting_raw iifname \"" WIRT_NFT_IFACE_PREFIX "*\" jump from_vserver\n"
+	"add rule inet %1$s prerouting_raw iifname \"%2$s*\" jump from_vserver\n"
+	/* a vServer is no router of the host's (nor, bridged, of its neighbours') */
+	"add rule inet %1$s from_vserver icmpv6 type nd-router-advert counter drop\n"
 	"add rule inet %1$s from_vserver iifname . ip saddr @v4_owned return\n"
 	"add rule inet %1$s from_vserver iifname . ip6 saddr @v6_owned return\n"
 	/* link-local stays on the veth (never forwarded): neighbour discovery needs it,
@@ -62,9 +65,9 @@ static const char table_script[] =
 	"add rule inet %1$s from_vserver ip6 saddr fe80::/10 return\n"
 	"add rule inet %1$s from_vserver ip6 saddr :: meta l4proto ipv6-icmp return\n"
 	"add rule inet %1$s from_vserver counter drop\n"
-	"add rule inet %1$s forward iifname @isolated oifname \"" WIRT_NFT_IFACE_PREFIX "*\""
+	"add rule inet %1$s forward iifname @isolated oifname \"%2$s*\""
 	" counter drop\n"
-	"add rule inet %1$s forward oifname @isolated iifname \"" WIRT_NFT_IFACE_PREFIX "*\""
+	"add rule inet %1$s forward oifname @isolated iifname \"%2$s*\""
 	" counter drop\n"
 	/* only to the host's own addresses: forwarded traffic keeps its destination */
 	"add rule inet %1$s prerouting_dnat fib daddr type local"
@@ -92,27 +95,41 @@ static const char table_script[] =
 	"flush chain bridge %1$s prerouting\n"
 	"flush chain bridge %1$s from_vserver\n"
 	"flush chain bridge %1$s forward\n"
-	"add rule bridge %1$s prerouting iifname \"" WIRT_NFT_IFACE_PREFIX "*\" jump from_vserver\n"
+	"add rule bridge %1$s prerouting iifname \"%2$s*\" jump from_vserver\n"
 	"add rule bridge %1$s from_vserver iifname . ether saddr != @mac_owned counter drop\n"
 	"add rule bridge %1$s from_vserver iifname . arp saddr ether != @mac_owned counter drop\n"
 	"add rule bridge %1$s from_vserver iifname . arp saddr ip @v4_owned return\n"
 	/* an ARP probe (RFC 5227) has sender 0.0.0.0 */
 	"add rule bridge %1$s from_vserver arp saddr ip 0.0.0.0 return\n"
+	"add rule bridge %1$s from_vserver icmpv6 type nd-router-advert counter drop\n"
+	"add rule bridge %1$s from_vserver udp sport 67 counter drop\n"
 	"add rule bridge %1$s from_vserver iifname . ip saddr @v4_owned return\n"
 	"add rule bridge %1$s from_vserver iifname . ip6 saddr @v6_owned return\n"
 	"add rule bridge %1$s from_vserver ip6 saddr fe80::/10 return\n"
 	"add rule bridge %1$s from_vserver ip6 saddr :: meta l4proto ipv6-icmp return\n"
 	"add rule bridge %1$s from_vserver counter drop\n"
-	"add rule bridge %1$s forward iifname @isolated oifname \"" WIRT_NFT_IFACE_PREFIX "*\""
+	"add rule bridge %1$s forward iifname @isolated oifname \"%2$s*\""
 	" counter drop\n"
-	"add rule bridge %1$s forward oifname @isolated iifname \"" WIRT_NFT_IFACE_PREFIX "*\""
+	"add rule bridge %1$s forward oifname @isolated iifname \"%2$s*\""
 	" counter drop\n";
 
 /* ---- validation: everything that goes into command text passes one of these ---- */
 
-int wirt_nft_table_use(const char *name, struct wirt_error *err)
+int wirt_nft_table_use(const char *name, const char *iface_prefix, struct wirt_error *err)
 {
-	size_t i, n = strlen(name);
+	size_t i, n = strlen(name), pn = strlen(iface_prefix);
+
+	/* the charset keeps it inside nft's quotes and out of its wildcard ('*') */
+	for (i = 0; i < pn; i++)
+		if (!isalnum((unsigned char)iface_prefix[i]) && !strchr("_.-", iface_prefix[i]))
+			break;
+	if (pn == 0 || pn > WIRT_NFT_PREFIX_MAX || i < pn) {
+		char e[WIRT_ESCAPE_MAX];
+		return wirt_error_invalid(err, "invalid interface prefix '%s': 1..%d of "
+					  "[A-Za-z0-9_.-]",
+					  wirt_str_escape(iface_prefix, e, sizeof(e)),
+					  WIRT_NFT_PREFIX_MAX);
+	}
 
 	if (n == 0 || n > WIRT_NFT_TABLE_MAX || !isalpha((unsigned char)name[0]))
 		goto bad;
@@ -120,6 +137,7 @@ int wirt_nft_table_use(const char *name, struct wirt_error *err)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
 			goto bad;
 	memcpy(table, name, n + 1);
+	memcpy(prefix, iface_prefix, pn + 1);
 	return 0;
 bad:;
 	char e[WIRT_ESCAPE_MAX];
@@ -133,9 +151,14 @@ const char *wirt_nft_table_name(void)
 	return table;
 }
 
+const char *wirt_nft_iface_prefix(void)
+{
+	return prefix;
+}
+
 int wirt_nft_iface_validate(const char *iface, bool vserver, struct wirt_error *err)
 {
-	size_t i, n = strlen(iface), plen = strlen(WIRT_NFT_IFACE_PREFIX);
+	size_t i, n = strlen(iface), plen = strlen(prefix);
 	char e[WIRT_ESCAPE_MAX];
 
 	/* the charset keeps it inside nft's quotes and out of its wildcard ('*') */
@@ -146,10 +169,9 @@ int wirt_nft_iface_validate(const char *iface, bool vserver, struct wirt_error *
 		return wirt_error_invalid(err, "invalid interface name '%s': 1..%d of "
 					  "[A-Za-z0-9_.-]", wirt_str_escape(iface, e, sizeof(e)),
 					  IFNAMSIZ - 1);
-	if (vserver && (n <= plen || strncmp(iface, WIRT_NFT_IFACE_PREFIX, plen) != 0))
+	if (vserver && (n <= plen || strncmp(iface, prefix, plen) != 0))
 		return wirt_error_invalid(err, "invalid vServer interface '%s': the rules only "
-					  "cover names starting with '%s'", iface,
-					  WIRT_NFT_IFACE_PREFIX);
+					  "cover names starting with '%s'", iface, prefix);
 	return 0;
 }
 
@@ -523,7 +545,7 @@ int wirt_nft_table_ensure(struct wirt_error *err)
 	r = script_open(&s, err);
 	if (r < 0)
 		return r;
-	fprintf(s.f, table_script, table);
+	fprintf(s.f, table_script, table, prefix);
 	r = script_run(&s, err);
 	if (r < 0)
 		return wirt_error_prefix(err, "create nft table '%s'", table);
@@ -765,6 +787,40 @@ int wirt_nft_vserver_del(const char *name, const char *iface, struct wirt_error 
 	if (r < 0)
 		return wirt_error_prefix(err, "delete vServer '%s' from nft table '%s'", name,
 					 table);
+	return 0;
+}
+
+int wirt_nft_vserver_addr(const char *name, const char *iface, const char *addr, bool add,
+			  bool bridged, struct wirt_error *err)
+{
+	char a[INET6_ADDRSTRLEN], cmd[1024];
+	const char *set;
+	int r, af, n = 0;
+
+	r = wirt_name_validate("vServer", name, err);
+	if (r == 0)
+		r = wirt_nft_iface_validate(iface, true, err);
+	if (r == 0)
+		r = wirt_nft_addr_parse(addr, a, &af, err);
+	if (r < 0)
+		return r;
+	set = af == AF_INET ? "v4_owned" : "v6_owned";
+	for (int b = 0; b <= (int)bridged; b++) {
+		const char *family = b ? "bridge" : "inet";
+
+		/* a delete adds first, so it never fails on an element that is not there */
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n,
+			      "add element %1$s %2$s %3$s { \"%4$s\" . %5$s comment \"%6$s\" }\n",
+			      family, table, set, iface, a, name);
+		if (!add)
+			n += snprintf(cmd + n, sizeof(cmd) - (size_t)n,
+				      "delete element %1$s %2$s %3$s { \"%4$s\" . %5$s }\n", family,
+				      table, set, iface, a);
+	}
+	r = nft_run(cmd, NULL, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "%s address %s of '%s' in nft table '%s'",
+					 add ? "add" : "delete", a, name, table);
 	return 0;
 }
 

@@ -25,16 +25,22 @@
  * any interface named so, and drop everything from one wirt has no addresses for (a
  * veth that is up before wirt_nft_vserver_add, or whose vServer was deleted). */
 #define WIRT_NFT_IFACE_PREFIX "wv-"
+#define WIRT_NFT_PREFIX_MAX 7
 #define WIRT_NFT_TABLE_DEFAULT "wirt"
 #define WIRT_NFT_TABLE_MAX 31
 /* Addresses one vServer may own, as far as wirt_nft_vserver_add and _list take them. */
 #define WIRT_NFT_ADDRS_MAX 64
 #define WIRT_NFT_MAC_LEN 17 /* "02:00:00:00:00:01" */
 
-/* Uses table 'name' (both families) from now on in this process instead of "wirt":
- * tests use "wirt_test_<pid>". 1..31 of [A-Za-z0-9_], starting with a letter. */
-int wirt_nft_table_use(const char *name, struct wirt_error *err);
+/* Uses table 'name' (both families) from now on in this process instead of "wirt",
+ * for vServer interfaces whose names start with 'iface_prefix' instead of "wv-": a
+ * root dir other than the default has its own (network.c), tests use
+ * "wirt_test_<pid>". Name: 1..31 of [A-Za-z0-9_], starting with a letter; prefix:
+ * 1..7 of [A-Za-z0-9_.-]. Two tables must not share a prefix: each drops what comes
+ * from an interface of its prefix that it does not know. */
+int wirt_nft_table_use(const char *name, const char *iface_prefix, struct wirt_error *err);
 const char *wirt_nft_table_name(void);
+const char *wirt_nft_iface_prefix(void);
 
 /* Creates the tables, sets, maps and chains if missing and (re)writes the tables' rules,
  * in one transaction: safe to run any time, by any number of processes, and it keeps
@@ -64,6 +70,11 @@ int wirt_nft_vserver_add(const struct wirt_nft_vserver *v, struct wirt_error *er
  * addresses, in one transaction. 'name' is only for messages (may be NULL). Nothing to
  * do (0) when the interface or the tables are not there. */
 int wirt_nft_vserver_del(const char *name, const char *iface, struct wirt_error *err);
+
+/* Adds or removes one address of a running vServer (`wirt set NAME ip+=ADDR`), in
+ * both tables when 'bridged'. One transaction; removing an absent one succeeds. */
+int wirt_nft_vserver_addr(const char *name, const char *iface, const char *addr, bool add,
+			  bool bridged, struct wirt_error *err);
 
 /* Turns the tenant policy of a running vServer: isolated, it neither sends to nor
  * receives from another vServer. One transaction. */

@@ -45,6 +45,56 @@ struct wirt_resources {
 	struct wirt_io_max io_max[WIRT_IO_MAX_DEVICES];
 };
 
+#define WIRT_NET_ADDRS_MAX 16	 /* addresses of one vServer */
+#define WIRT_NET_RESOLVERS_MAX 3 /* nameservers: what glibc's resolver reads */
+#define WIRT_IFNAME_MAX 15	 /* IFNAMSIZ - 1 */
+
+enum wirt_net_mode {
+	WIRT_NET_NONE,	  /* loopback only */
+	WIRT_NET_ROUTED,  /* a veth, host routes to its addresses, no shared layer 2 */
+	WIRT_NET_BRIDGED, /* a veth whose host end is a port of a bridge */
+};
+
+/* An IPv4 or IPv6 address with its prefix length, in network byte order. */
+struct wirt_net_addr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t prefix;
+	uint8_t addr[16];
+};
+
+/* Tenant policy: may the vServer talk to other vServers of the host? */
+enum wirt_net_policy {
+	WIRT_POLICY_ALLOW,
+	WIRT_POLICY_DENY,
+};
+
+#define WIRT_NET_PORTS_MAX 32 /* port forwards of one vServer */
+
+/* A port of the host's own addresses forwarded to the vServer (`wirt port add`). */
+struct wirt_net_port {
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t host_port, guest_port;
+};
+
+/* The vServer's network (docs/network.md). Mode defaults to routed when it has
+ * addresses, none otherwise. */
+struct wirt_net {
+	enum wirt_net_mode mode;
+	bool mode_set; /* the config names the mode (else it follows the addresses) */
+	enum wirt_net_policy policy;
+	unsigned n_addrs;
+	struct wirt_net_addr addrs[WIRT_NET_ADDRS_MAX];
+	char bridge[WIRT_IFNAME_MAX + 1]; /* bridged: the bridge its veth joins */
+	uint8_t mac[6];			  /* bridged: its MAC, stable across restarts */
+	bool has_mac;
+	bool has_gateway;
+	struct wirt_net_addr gateway; /* bridged: the default route's gateway */
+	unsigned n_resolvers;	      /* 0: /etc/resolv.conf is the guest's own */
+	struct wirt_net_addr resolvers[WIRT_NET_RESOLVERS_MAX];
+	unsigned n_ports;
+	struct wirt_net_port ports[WIRT_NET_PORTS_MAX];
+};
+
 struct wirt_spec {
 	char name[WIRT_NAME_MAX + 1];
 	char template_name[WIRT_NAME_MAX + 1];
@@ -55,6 +105,7 @@ struct wirt_spec {
 	int stop_signal;   /* signal that asks PID 1 to power off; 0 = chosen by init type */
 	unsigned stop_timeout; /* seconds `stop` waits before it kills; 0 = default */
 	struct wirt_resources resources;
+	struct wirt_net net;
 };
 
 #define WIRT_STOP_TIMEOUT_DEFAULT 30

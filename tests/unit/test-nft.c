@@ -97,9 +97,12 @@ static void test_refused(void)
 	CHECK_EQ_INT(-EINVAL, wirt_nft_masquerade_add("10.0.0.0/33", "eth0", &err));
 	CHECK_EQ_INT(-EINVAL, wirt_nft_masquerade_add("10.0.0.0", "eth0", &err));
 	CHECK_EQ_INT(-EINVAL, wirt_nft_masquerade_add("10.0.0.0/8", "eth0\" ; flush", &err));
-	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("wirt; flush ruleset", &err));
-	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("", &err));
-	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("0wirt", &err));
+	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("wirt; flush ruleset", "wv-", &err));
+	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("", "wv-", &err));
+	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("0wirt", "wv-", &err));
+	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("wirt", "w\"*", &err));
+	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("wirt", "", &err));
+	CHECK_EQ_INT(-EINVAL, wirt_nft_table_use("wirt", "wv-toolong", &err));
 	CHECK_EQ_STR(*table ? table : "wirt", wirt_nft_table_name());
 	CHECK_EQ_INT(0, wirt_nft_addr_parse("2001:DB8:0::1", buf, &af, &err));
 	CHECK_EQ_STR("2001:db8::1", buf);
@@ -802,7 +805,7 @@ static int in_netns(void)
 	}
 	host_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	snprintf(table, sizeof(table), "wirt_test_%d", (int)getpid());
-	if (host_ns < 0 || wirt_nft_table_use(table, &err) < 0) {
+	if (host_ns < 0 || wirt_nft_table_use(table, "wv-", &err) < 0) {
 		fprintf(stderr, "test-nft: set up: %s\n", strerror(errno));
 		return 1;
 	}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host's config: see hostconf.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hostconf.h"
+#include "netaddr.h"
+#include "util.h"
+#include "validate.h"
+
+#define HOSTCONF_FILE_MAX (16 * 1024)
+
+struct parse_state {
+	struct wirt_hostconf *conf;
+	struct wirt_error *err;
+	int failed;
+};
+
+/* Each blank- or comma-separated item of value, by fn. */
+static int items(const char *value, int (*fn)(struct wirt_hostconf *, const char *,
+					      struct wirt_error *),
+		 struct wirt_hostconf *conf, struct wirt_error *err)
+{
+	for (const char *p = value; *p;) {
+		size_t len = strcspn(p, ", \t");
+		char item[64];
+		int r;
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if (len >= sizeof(item))
+			return wirt_error_invalid(err, "item too long");
+		memcpy(item, p, len);
+		item[len] = '\0';
+		r = fn(conf, item, err);
+		if (r < 0)
+			return r;
+		p += len;
+	}
+	return 0;
+}
+
+static int masquerade_add(struct wirt_hostconf *c, const char *item, struct wirt_error *err)
+{
+	if (c->n_masquerade >= WIRT_HOSTCONF_MASQ_MAX)
+		return wirt_error_invalid(err, "more than %d prefixes", WIRT_HOSTCONF_MASQ_MAX);
+	return wirt_netaddr_parse_prefix(item, &c->masquerade[c->n_masquerade++], err);
+}
+
+static int resolver_add(struct wirt_hostconf *c, const char *item, struct wirt_error *err)
+{
+	if (c->n_resolvers >= WIRT_NET_RESOLVERS_MAX)
+		return wirt_error_invalid(err, "more than %d nameservers", WIRT_NET_RESOLVERS_MAX);
+	return wirt_netaddr_parse_host(item, &c->resolvers[c->n_resolvers++], err);
+}
+
+static int pool_parse(const char *value, int family, struct wirt_net_addr *ret,
+		      struct wirt_error *err)
+{
+	int r = wirt_netaddr_parse_prefix(value, ret, err);
+
+	if (r < 0)
+		return r;
+	if (ret->family != family)
+		return wirt_error_invalid(err, "'%s' is not an %s prefix", value,
+					  family == AF_INET ? "IPv4" : "IPv6");
+	return 0;
+}
+
+static int set_key(struct wirt_hostconf *c, const char *section, const char *key,
+		   const char *value, struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+
+	if (strcmp(section, "network") != 0)
+		return wirt_error_invalid(err, "unknown section [%s]",
+					  wirt_str_escape(section, shown, sizeof(shown)));
+	if (strcmp(key, "pool") == 0) {
+		c->has_pool = true;
+		return pool_parse(value, AF_INET, &c->pool, err);
+	}
+	if (strcmp(key, "pool6") == 0) {
+		c->has_pool6 = true;
+		return pool_parse(value, AF_INET6, &c->pool6, err);
+	}
+	if (strcmp(key, "uplink") == 0) {
+		int r = wirt_ifname_validate(value, err);
+
+		if (r == 0)
+			snprintf(c->uplink, sizeof(c->uplink), "%s", value);
+		return r;
+	}
+	if (strcmp(key, "masquerade") == 0)
+		return items(value, masquerade_add, c, err);
+	if (strcmp(key, "resolver") == 0)
+		return items(value, resolver_add, c, err);
+	return wirt_error_invalid(err, "unknown key '%s' (keys: pool, pool6, uplink, "
+				       "masquerade, resolver)",
+				  wirt_str_escape(key, shown, sizeof(shown)));
+}
+
+static int handler(void *data, const char *section, const char *key, const char *value)
+{
+	struct parse_state *st = data;
+	int r;
+
+	if (st->failed)
+		return 0;
+	if (!key) /* a section header alone */
+		return 1;
+	r = set_key(st->conf, section, key, value, st->err);
+	if (r < 0) {
+		wirt_error_prefix(st->err, "[%s] %s", section, key);
+		st->failed = r;
+		return 0;
+	}
+	return 1;
+}
+
+const char *wirt_hostconf_path(void)
+{
+	const char *env = getenv("WIRT_CONFIG");
+
+	return env && *env ? env : WIRT_HOSTCONF_DEFAULT;
+}
+
+int wirt_hostconf_parse(const char *text, size_t len, struct wirt_hostconf *ret,
+			struct wirt_error *err)
+{
+	struct parse_state st = { .conf = ret, .err = err };
+	_cleanup_free_ char *copy = NULL;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (memchr(text, '\0', len))
+		return wirt_error_invalid(err, "contains a NUL byte");
+	copy = strndup(text, len);
+	if (!copy)
+		return wirt_errorf(err, ENOMEM, "parse");
+	r = ini_parse_string(copy, handler, &st);
+	if (st.failed)
+		return st.failed;
+	if (r != 0)
+		return wirt_error_invalid(err, "line %d: expected '[section]' or 'key = value'", r);
+	return 0;
+}
+
+int wirt_hostconf_load(struct wirt_hostconf *ret, struct wirt_error *err)
+{
+	const char *path = wirt_hostconf_path();
+	_cleanup_close_ int fd = -1;
+	char *text;
+	ssize_t n;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return wirt_errorf(err, errno, "host config '%s'", path);
+	text = malloc(HOSTCONF_FILE_MAX + 1);
+	if (!text)
+		return wirt_errorf(err, ENOMEM, "host config '%s'", path);
+	n = read(fd, text, HOSTCONF_FILE_MAX + 1);
+	if (n < 0 || n > HOSTCONF_FILE_MAX) {
+		r = n < 0 ? wirt_errorf(err, errno, "host config '%s': read", path)
+			  : wirt_error_plain(err, EFBIG, "host config '%s': larger than %d bytes",
+					     path, HOSTCONF_FILE_MAX);
+		free(text);
+		return r;
+	}
+	r = wirt_hostconf_parse(text, (size_t)n, ret, err);
+	free(text);
+	if (r < 0)
+		return wirt_error_prefix(err, "host config '%s'", path);
+	return 0;
+}

@@ -4,12 +4,18 @@ Integration tests: real vServers, run as root against ./build/wirt (or $WIRT_BIN
 
 Every test gets a fresh root dir under /tmp and a private id registry
 (WIRT_ID_REGISTRY), with the busybox template copied in from one build per session.
+Each test also gets a host config of its own (WIRT_CONFIG, by default without a
+[network] pool, so vServers get no addresses unless a test asks for them).
+
 Teardown always runs `wirt delete --force` on every vServer of that root, then looks
 for what a vServer may leave behind on the host (mounts naming the root dir, cgroups
 of the root, processes running with the vServer's host ids or naming the root dir on
-their command line), cleans those up by hand and fails the test when it found any.
+their command line; and of its network: links named with the root's interface prefix,
+routes and proxy neighbour entries of the root's addresses, the root's nftables
+tables), cleans those up by hand and fails the test when it found any.
 """
 import glob
+import ipaddress
 import json
 import os
 import shutil
@@ -122,6 +128,84 @@ def proc_describe(pid):
     return f"pid {pid} uids {proc_uids(pid)} comm {(read_text(f'/proc/{pid}/comm') or '').strip()!r} cmdline {proc_cmdline(pid)!r}"
 
 
+def host_cmd(*argv, timeout=30):
+    """Runs a host command (ip, nft); returns the CompletedProcess (text), never fails."""
+    try:
+        return subprocess.run([str(a) for a in argv], capture_output=True, encoding="utf-8",
+                              errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as e:
+        return subprocess.CompletedProcess(argv, 127, "", f"{type(e).__name__}: {e}")
+
+
+def host_links():
+    """Names of the host's network links (without the '@peer' suffix)."""
+    out = host_cmd("ip", "-o", "link", "show").stdout
+    names = []
+    for line in out.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) >= 2:
+            names.append(parts[1].strip().split("@")[0])
+    return names
+
+
+def route_lines(addr):
+    """Lines of `ip route show table all` (both families) whose destination is 'addr'
+    as a host route (ADDR, ADDR/32, ADDR/128), in any table and of any type."""
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return []
+    fam = "-6" if ip.version == 6 else "-4"
+    host = 32 if ip.version == 4 else 128
+    found = []
+    for line in host_cmd("ip", fam, "route", "show", "table", "all").stdout.splitlines():
+        words = line.split()
+        if words and words[0] in ("unicast", "local", "broadcast", "blackhole", "unreachable",
+                                  "prohibit", "throw", "anycast", "multicast", "nat"):
+            words = words[1:]
+        if not words:
+            continue
+        dest = words[0]
+        try:
+            net = ipaddress.ip_network(dest if "/" in dest else f"{dest}/{host}", strict=False)
+        except ValueError:
+            continue
+        if net.prefixlen == host and net.network_address == ip:
+            found.append(line)
+    return found
+
+
+def proxy_neigh_lines(addr):
+    """Proxy ARP / NDP entries (`ip neigh show proxy`) for 'addr'."""
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return []
+    fam = "-6" if ip.version == 6 else "-4"
+    found = []
+    for line in host_cmd("ip", fam, "neigh", "show", "proxy").stdout.splitlines():
+        words = line.split()
+        try:
+            if words and ipaddress.ip_address(words[0]) == ip:
+                found.append(line)
+        except ValueError:
+            pass
+    return found
+
+
+def nft_tables():
+    """The host's nftables tables as (family, name) pairs; None when nft cannot run."""
+    cp = host_cmd("nft", "list", "tables")
+    if cp.returncode != 0:
+        return None
+    tables = []
+    for line in cp.stdout.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[0] == "table":
+            tables.append((words[1], words[2]))
+    return tables
+
+
 # ---- the per-test vServer root ---------------------------------------------------------
 
 
@@ -129,15 +213,37 @@ class Wirt:
     """A root dir of wirt's own with a private id registry. Call it like the CLI:
     wirt("create", "a") runs `wirt --root ROOT create a`."""
 
-    def __init__(self, root, registry):
+    def __init__(self, root, registry, config_dir):
         self.root = root
         self.registry = registry
         self.bin = WIRT_BIN
-        self.env = dict(os.environ, WIRT_ID_REGISTRY=registry)
+        # The host config (WIRT_CONFIG) of this test: written by write_host_config.
+        self.config_dir = config_dir
+        self.host_config = os.path.join(config_dir, "wirt.conf")
+        self.env = dict(os.environ, WIRT_ID_REGISTRY=registry, WIRT_CONFIG=self.host_config)
         self.env.pop("WIRT_ROOT", None)
-        self.tag = f"wirt-{fnv1a32(os.path.realpath(root)):08x}"
+        self.hash = f"{fnv1a32(os.path.realpath(root)):08x}"
+        self.tag = f"wirt-{self.hash}"
+        # The root's network names: its nftables tables (inet and bridge) and the
+        # prefix of its vServers' host-side interfaces.
+        self.nft_table = f"wirt_{self.hash}"
+        self.iface_prefix = f"w{self.hash[:4]}-"
         self.bases = set()  # every id_base seen in this root, for the leak check
         self.baseline = set()  # processes in our id ranges before the test began
+        self.addrs = set()  # every address a vServer of this root had in its config
+        self.ifaces = set()  # every host-side interface a test saw (wirt status)
+        self.write_host_config()
+
+    def write_host_config(self, network=None, text=None):
+        """Writes the host config: a [network] section with the keys of 'network'
+        (pool, pool6, uplink, masquerade, resolver), or 'text' as it is. Without
+        either: a config with no [network] pool, as every test gets by default."""
+        if text is None:
+            text = "# tests/integration/conftest.py: no [network] pool\n"
+            if network:
+                text += "[network]\n" + "".join(f"{k} = {v}\n" for k, v in network.items())
+        with open(self.host_config, "w") as f:
+            f.write(text)
 
     # -- running the CLI --
 
@@ -220,6 +326,7 @@ class Wirt:
             return []
 
     def note_bases(self):
+        """Notes every id range and address the root's vServers' configs name."""
         for n in self.vserver_names():
             text = read_text(os.path.join(self.root, "vservers", n, "config")) or ""
             section = None
@@ -227,6 +334,9 @@ class Wirt:
                 line = line.strip()
                 if line.startswith("["):
                     section = line
+                elif section == "[network]" and line.replace(" ", "").startswith("ip="):
+                    for a in line.split("=", 1)[1].replace(",", " ").split():
+                        self.addrs.add(a.split("/")[0])
                 elif section == "[ids]" and line.replace(" ", "").startswith("base="):
                     try:
                         base = int(line.split("=", 1)[1])
@@ -281,8 +391,27 @@ class Wirt:
         return [p for p in host_pids()
                 if p != me and self.root in proc_cmdline(p) and proc_alive(p)]
 
+    def net_leftovers(self):
+        """What of the root's network is on the host: links with its interface prefix
+        (or seen in `wirt status`), host routes and proxy neighbour entries of any
+        address its vServers had, its nftables tables. Only meaningful once no vServer
+        of the root runs."""
+        found = []
+        for link in host_links():
+            if link.startswith(self.iface_prefix) or link in self.ifaces:
+                found.append(f"network link: {link}")
+        for a in sorted(self.addrs):
+            found += [f"route to {a}: {l}" for l in route_lines(a)]
+            found += [f"proxy neighbour {a}: {l}" for l in proxy_neigh_lines(a)]
+        for fam, name in nft_tables() or []:
+            if name == self.nft_table:
+                found.append(f"nftables table: {fam} {name}")
+        return found
+
     def leftovers(self, bases=None):
-        """What this root leaves on the host: a list of readable lines, empty if none."""
+        """What this root leaves on the host: a list of readable lines, empty if none.
+        With 'bases' (some vServers' id ranges) only their processes and the root's
+        mounts and cgroups; without, the whole root, its network included."""
         found = []
         found += [f"mount: {l}" for l in self.mounts()]
         found += [f"cgroup: {d}" for d in self.cgroup_dirs()]
@@ -291,6 +420,8 @@ class Wirt:
                       for p in self.procs_in_range(base) if p not in self.baseline]
         found += [f"process naming the root dir: {proc_describe(p)}"
                   for p in self.procs_naming_root() if p not in self.baseline]
+        if bases is None:
+            found += self.net_leftovers()
         return found
 
     # -- teardown --
@@ -320,6 +451,26 @@ class Wirt:
                     os.rmdir(sub)
                 except OSError:
                     pass
+        self.force_clean_network()
+
+    def force_clean_network(self):
+        """Removes the root's links, routes, proxy entries and nftables tables."""
+        for link in host_links():
+            if link.startswith(self.iface_prefix) or link in self.ifaces:
+                host_cmd("ip", "link", "delete", link)
+        for a in sorted(self.addrs):
+            fam = "-6" if ":" in a else "-4"
+            for line in route_lines(a):
+                words = line.split()
+                host_cmd("ip", fam, "route", "delete", *words)
+            for line in proxy_neigh_lines(a):
+                words = line.split()
+                if "dev" in words:
+                    host_cmd("ip", fam, "neigh", "delete", "proxy", a, "dev",
+                             words[words.index("dev") + 1])
+        for fam, name in nft_tables() or []:
+            if name == self.nft_table:
+                host_cmd("nft", "delete", "table", fam, name)
 
 
 def _build_template_cache(tmp):
@@ -379,7 +530,8 @@ def wirt(template_cache, request):
     os.chmod(root, 0o755)
     subprocess.run(["cp", "-a", template_cache, os.path.join(root, "templates")], check=True,
                    timeout=60)
-    w = Wirt(root, registry)
+    config_dir = tempfile.mkdtemp(prefix="wirt-it-conf-")
+    w = Wirt(root, registry, config_dir)
     _ROOTS.append(w)
     # What already ran in the ranges we will hand out: not ours to report.
     for slot in range(8):
@@ -435,6 +587,7 @@ def _cleanup(w):
     else:
         shutil.rmtree(w.root, ignore_errors=True)
     shutil.rmtree(w.registry, ignore_errors=True)
+    shutil.rmtree(w.config_dir, ignore_errors=True)
     if os.path.exists(w.root) and not w.mounts():
         problems.append(f"teardown: cannot remove {w.root}")
     return problems

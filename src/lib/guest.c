@@ -25,6 +25,7 @@
 
 #include "fsutil.h"
 #include "guest.h"
+#include "netaddr.h"
 #include "init.h"
 #include "lxcfs.h"
 #include "security.h"
@@ -513,6 +514,98 @@ static char *const init_env[] = {
 	NULL,
 };
 
+/* ---- the guest's network files ---- */
+
+/* Keeps the lines of 'old' that wirt did not write (those end in "# wirt"). */
+static size_t keep_foreign_lines(const char *old, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = old; p < old + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(old + len - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(old + len - p);
+		bool ours = l >= 6 && memcmp(p + l - 6, "# wirt", 6) == 0;
+
+		if (!ours && n + l + 1 < size) {
+			memcpy(out + n, p, l);
+			out[n + l] = '\n';
+			n += l + 1;
+		}
+		p += l + 1;
+	}
+	return n;
+}
+
+/* Writes a guest file only when its text changes: most boots change nothing, and
+ * neither a copy-up nor an fsync then slows the start. */
+static void write_if_changed(const char *path, const char *text, size_t n)
+{
+	char old[12288];
+	ssize_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+
+	if (fd >= 0) {
+		len = read(fd, old, sizeof(old));
+		close(fd);
+		if (len == (ssize_t)n && memcmp(old, text, n) == 0)
+			return;
+	}
+	(void)wirt_write_file_atomic(path, text, n, 0644);
+}
+
+/* /etc/hostname, /etc/hosts (its own lines kept, wirt's marked "# wirt") and, when the
+ * config names nameservers, /etc/resolv.conf: written by guest root in the guest's own
+ * root, so a symlink there leads nowhere but into the guest. A guest without a
+ * writable /etc simply keeps what it has. */
+static void write_network_files(const struct wirt_spec *spec)
+{
+	char old[8192], text[12288], a[WIRT_NETADDR_TEXT_MAX];
+	const char *h = spec->hostname;
+	size_t n = 0;
+	ssize_t len;
+	int fd;
+
+	n = (size_t)snprintf(text, sizeof(text), "%s\n", h);
+	write_if_changed("/etc/hostname", text, n);
+
+	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	len = fd >= 0 ? read(fd, old, sizeof(old)) : 0;
+	if (fd >= 0)
+		close(fd);
+	n = len > 0 && (size_t)len < sizeof(old) ? keep_foreign_lines(old, (size_t)len, text, 8192)
+						  : 0;
+	if (!strstr(text, "localhost") || n == 0) {
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "127.0.0.1\tlocalhost # wirt\n"
+								  "::1\tlocalhost ip6-localhost ip6-loopback # wirt\n");
+	}
+	for (unsigned i = 0; i < spec->net.n_addrs && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\t%s # wirt\n",
+				      wirt_netaddr_str(&spec->net.addrs[i], a), h);
+	if (n < sizeof(text))
+		write_if_changed("/etc/hosts", text, n);
+
+	if (!spec->net.n_resolvers)
+		return;
+	n = (size_t)snprintf(text, sizeof(text), "# written by wirt from the vServer's config "
+						 "([network] resolver)\n");
+	for (unsigned i = 0; i < spec->net.n_resolvers; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "nameserver %s\n",
+				      wirt_netaddr_str(&spec->net.resolvers[i], a));
+	write_if_changed("/etc/resolv.conf", text, n);
+}
+
+/* Stage 2's last wait: the supervisor brings the network up (its veth needs this
+ * namespace to exist) and says go. EOF means the start failed. */
+static int wait_network(const struct wirt_guest_args *args, struct wirt_error *err)
+{
+	struct wirt_msg msg;
+	int r = wirt_msg_recv(args->report_fd, &msg);
+
+	if (r == 1 && msg.type == WIRT_MSG_GO)
+		return 0;
+	return wirt_errorf(err, r < 0 ? -r : EPIPE, "wait for the network");
+}
+
 _Noreturn static void stage2(struct wirt_guest_args *args)
 {
 	struct wirt_error err = { 0 };
@@ -545,6 +638,7 @@ _Noreturn static void stage2(struct wirt_guest_args *args)
 	close(root_fd);
 
 	/* From here on "/" is the guest's own root: paths resolve inside it. */
+	write_network_files(&args->spec);
 	has_init = realpath("/sbin/init", init_real) != NULL && access(init_real, X_OK) == 0;
 	if (!has_init && access("/bin/sh", X_OK) < 0) {
 		wirt_errorf(&err, errno, "find '/sbin/init' or '/bin/sh' in the guest");
@@ -572,6 +666,8 @@ _Noreturn static void stage2(struct wirt_guest_args *args)
 		fail(args, &err);
 	}
 	close(listener);
+	if (wait_network(args, &err) < 0)
+		fail(args, &err);
 	/* Set up, the guest no longer depends on its supervisor: if that dies, the
 	 * customer's services keep running and `stop` cleans up (see vserver.c). */
 	prctl(PR_SET_PDEATHSIG, 0);

@@ -34,6 +34,7 @@ enum wirt_msg_type {
 	WIRT_MSG_READY,	      /* supervisor to CLI: running; pid = PID 1 */
 	WIRT_MSG_SYSINFO,     /* carries the guest's sysinfo(2) listener (sysinfo.h) */
 	WIRT_MSG_PTY,	      /* attach: carries the master of the program's pty */
+	WIRT_MSG_GO,	      /* supervisor to stage 2: the network is up, run init */
 };
 
 struct wirt_msg {

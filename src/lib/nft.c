@@ -824,6 +824,24 @@ int wirt_nft_vserver_addr(const char *name, const char *iface, const char *addr,
 	return 0;
 }
 
+static int count_elem(const struct elem *e, void *userdata)
+{
+	(*(size_t *)userdata)++;
+	return 0;
+}
+
+int wirt_nft_iface_count(size_t *ret, struct wirt_error *err)
+{
+	_cleanup_free_ char *listing = NULL;
+	int r;
+
+	*ret = 0;
+	r = table_read("inet", &listing, err);
+	if (r < 0)
+		return r;
+	return elems_each(listing, "ifaces", count_elem, ret);
+}
+
 int wirt_nft_vserver_isolate(const char *iface, bool isolated, struct wirt_error *err)
 {
 	char cmd[512];

@@ -76,6 +76,9 @@ int wirt_nft_vserver_del(const char *name, const char *iface, struct wirt_error 
 int wirt_nft_vserver_addr(const char *name, const char *iface, const char *addr, bool add,
 			  bool bridged, struct wirt_error *err);
 
+/* How many vServer interfaces the inet table holds: 0 when there is no table. */
+int wirt_nft_iface_count(size_t *ret, struct wirt_error *err);
+
 /* Turns the tenant policy of a running vServer: isolated, it neither sends to nor
  * receives from another vServer. One transaction. */
 int wirt_nft_vserver_isolate(const char *iface, bool isolated, struct wirt_error *err);

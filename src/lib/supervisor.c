@@ -262,6 +262,129 @@ static void guest_args_fill(const struct supervisor *s, struct wirt_guest_args *
 
 /* Runs stages 1 and 2 and collects their reports. On failure nothing of the guest is
  * left running; the cgroup is the caller's to remove. */
+/* wirt's helper programs (wirt-supervisor, wirt-network) live beside the running binary
+ * (a build tree) or in libexecdir; 'env' names a variable that overrides the path. */
+static int helper_path(const char *prog, const char *env_name, char *buf, struct wirt_error *err)
+{
+	const char *env = getenv(env_name);
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(buf, PATH_MAX, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, PATH_MAX, "%s/%s", self, prog);
+			if (access(buf, X_OK) == 0)
+				return 0;
+		}
+	}
+	snprintf(buf, PATH_MAX, "%s/%s", WIRT_LIBEXECDIR, prog);
+	if (access(buf, X_OK) < 0)
+		return wirt_errorf(err, errno, "find '%s'", buf);
+	return 0;
+}
+
+/* ---- the network ------------------------------------------------------------------ */
+
+/* Runs wirt-network VERB (network.h) with the spec on its stdin and, for up, the
+ * guest's network namespace on fd 3; its stderr line becomes err. The supervisor stays
+ * small and static: the helper links libmnl and loads libnftables. */
+static int network_run(struct supervisor *s, const char *verb, int netns_fd,
+		       struct wirt_error *err)
+{
+	char path[PATH_MAX], line[WIRT_ERROR_MAX];
+	int in[2], out[2], status = 0, r;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (s->spec.net.mode == WIRT_NET_NONE)
+		return 0;
+	r = helper_path("wirt-network", "WIRT_NETWORK_HELPER", path, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "network %s", verb);
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return wirt_errorf(err, errno, "create pipe");
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		r = wirt_errorf(err, errno, "create pipe");
+		close(in[0]);
+		close(in[1]);
+		return r;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 2);
+		if (netns_fd >= 0)
+			dup2(netns_fd, 3);
+		syscall(SYS_close_range, netns_fd >= 0 ? 4 : 3, ~0U, 0);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execl(path, "wirt-network", verb, s->root, s->spec.name, (char *)NULL);
+		fprintf(stderr, "run '%s': %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid < 0) {
+		close(in[1]);
+		close(out[0]);
+		return wirt_errorf(err, errno, "fork");
+	}
+	/* the spec fits a pipe's buffer: this write does not wait for the reader */
+	(void)!write(in[1], &s->spec, sizeof(s->spec));
+	close(in[1]);
+	while ((n = read(out[0], line + len, sizeof(line) - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(line) - 1)
+			break;
+	}
+	close(out[0]);
+	line[len] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	r = WIFEXITED(status) && WEXITSTATUS(status) != 127 ? WEXITSTATUS(status) : EIO;
+	return wirt_error_plain(err, r, "%s", len ? line : "network helper failed");
+}
+
+static int network_up(struct supervisor *s, struct wirt_error *err)
+{
+	char path[64];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)s->st.init);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return wirt_errorf(err, errno, "open '%s'", path);
+	r = network_run(s, "up", fd, err);
+	close(fd);
+	return r;
+}
+
+static void network_down(struct supervisor *s)
+{
+	struct wirt_error ignored;
+
+	(void)network_run(s, "down", -1, &ignored);
+}
+
 static int guest_start(struct supervisor *s, struct wirt_error *err)
 {
 	struct wirt_guest_args args;
@@ -300,6 +423,16 @@ static int guest_start(struct supervisor *s, struct wirt_error *err)
 			if (s->sysinfo_fd >= 0)
 				close(s->sysinfo_fd);
 			s->sysinfo_fd = TAKE_FD(fd);
+			/* Stage 2's last report: it now waits for its network before it
+			 * runs the guest's init. */
+			if (!failed && network_up(s, err) < 0) {
+				failed = true;
+				kill(s->st.init, SIGKILL); /* so the report socket ends */
+			} else if (!failed) {
+				struct wirt_msg go = { .type = WIRT_MSG_GO };
+
+				(void)wirt_msg_send(rep[0], &go);
+			}
 		} else if (fd >= 0) {
 			close(fd); /* nothing else carries one */
 		}
@@ -436,6 +569,7 @@ _Noreturn static void supervisor_fail(struct supervisor *s, struct wirt_error *e
 	struct wirt_msg msg = { .type = WIRT_MSG_ERROR, .err = *err };
 
 	cleanup_cgroup(s);
+	network_down(s);
 	cleanup_runtime(s);
 	(void)wirt_msg_send(s->ready_fd, &msg);
 	_exit(1);
@@ -507,6 +641,7 @@ _Noreturn static void supervisor_main(struct supervisor *s)
 		status = run_loop(s);
 		record_exit(s, status);
 		cleanup_cgroup(s);
+		network_down(s);
 		if (!guest_rebooted(status))
 			break;
 		if (wirt_cgroup_create(&s->cg, s->spec.id_base, &err) < 0 ||
@@ -522,37 +657,6 @@ _Noreturn static void supervisor_main(struct supervisor *s)
 	}
 	cleanup_runtime(s);
 	_exit(0);
-}
-
-/* wirt-supervisor lives beside the running binary (a build tree) or in libexecdir:
- * a small static program, so that a supervisor costs little memory. */
-static int supervisor_path(char *buf, struct wirt_error *err)
-{
-	const char *env = getenv("WIRT_SUPERVISOR");
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env) {
-		snprintf(buf, PATH_MAX, "%s", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		char *slash;
-
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buf, PATH_MAX, "%s/wirt-supervisor", self);
-			if (access(buf, X_OK) == 0)
-				return 0;
-		}
-	}
-	snprintf(buf, PATH_MAX, "%s/wirt-supervisor", WIRT_LIBEXECDIR);
-	if (access(buf, X_OK) < 0)
-		return wirt_errorf(err, errno, "find '%s'", buf);
-	return 0;
 }
 
 _Noreturn static void exec_supervisor(const char *path, const char *root, const char *name,
@@ -581,7 +685,8 @@ int wirt_supervisor_spawn(const char *root, const struct wirt_spec *spec, pid_t 
 	int sp[2], r;
 	pid_t pid;
 
-	r = supervisor_path(path, err);
+	/* a small static program, so that a supervisor costs little memory */
+	r = helper_path("wirt-supervisor", "WIRT_SUPERVISOR", path, err);
 	if (r < 0)
 		return r;
 	wirt_path(dir, root, "run", NULL, NULL);

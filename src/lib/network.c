@@ -1,0 +1,727 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A vServer's network: see network.h and docs/network.md. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "netaddr.h"
+#include "netlink.h"
+#include "network.h"
+#include "nft.h"
+#include "paths.h"
+#include "util.h"
+#include "vserver.h"
+
+/* ---- names ---- */
+
+static uint32_t fnv1a32(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void wirt_network_names(const char *root, const char *name, struct wirt_netnames *ret)
+{
+	char real[PATH_MAX];
+	const char *r = realpath(root, real) ? real : root;
+	size_t plen, nlen = strlen(name);
+	uint32_t h;
+
+	if (strcmp(r, WIRT_ROOT_DEFAULT) == 0) {
+		snprintf(ret->table, sizeof(ret->table), "%s", WIRT_NFT_TABLE_DEFAULT);
+		snprintf(ret->prefix, sizeof(ret->prefix), "%s", WIRT_NFT_IFACE_PREFIX);
+	} else {
+		h = fnv1a32(r);
+		snprintf(ret->table, sizeof(ret->table), "wirt_%08x", h);
+		snprintf(ret->prefix, sizeof(ret->prefix), "w%04x-", h >> 16);
+	}
+	plen = strlen(ret->prefix);
+	if (plen + nlen <= WIRT_IFNAME_MAX) {
+		snprintf(ret->iface, sizeof(ret->iface), "%s%s", ret->prefix, name);
+		return;
+	}
+	/* A long name: its start, then a hash of all of it. */
+	h = fnv1a32(name);
+	snprintf(ret->iface, sizeof(ret->iface), "%s%.*s%04x", ret->prefix,
+		 (int)(WIRT_IFNAME_MAX - plen - 4), name, h & 0xffff);
+}
+
+/* ---- small helpers ---- */
+
+static int use_table(const struct wirt_netnames *nn, struct wirt_error *err)
+{
+	return wirt_nft_table_use(nn->table, nn->prefix, err);
+}
+
+static int network_lock(const char *root, struct wirt_error *err)
+{
+	char path[PATH_MAX];
+
+	wirt_path(path, root, "run", NULL, NULL);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create '%s'", path);
+	wirt_path(path, root, "run", "network.lock", NULL);
+	return wirt_lock_file(path, err);
+}
+
+static int sysctl_set(const char *path, const char *value, struct wirt_error *err)
+{
+	int r = wirt_write_string(path, value);
+
+	if (r < 0)
+		return wirt_errorf(err, -r, "set '%s' to %s", path, value);
+	return 0;
+}
+
+static int iface_sysctl(int family, const char *iface, const char *key, const char *value,
+			struct wirt_error *err)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s",
+		 family == AF_INET ? "ipv4" : "ipv6", iface, key);
+	return sysctl_set(path, value, err);
+}
+
+static bool has_family(const struct wirt_spec *spec, int family)
+{
+	for (unsigned i = 0; i < spec->net.n_addrs; i++)
+		if (spec->net.addrs[i].family == family)
+			return true;
+	return false;
+}
+
+const struct wirt_net_addr *wirt_network_forward_target(const struct wirt_spec *spec, int family)
+{
+	for (unsigned i = 0; i < spec->net.n_addrs; i++)
+		if (spec->net.addrs[i].family == family)
+			return &spec->net.addrs[i];
+	return NULL;
+}
+
+static bool routed(const struct wirt_spec *spec)
+{
+	return spec->net.mode == WIRT_NET_ROUTED;
+}
+
+/* The prefix length an address has inside: routed ones are host addresses. */
+static unsigned inside_prefix(const struct wirt_spec *spec, const struct wirt_net_addr *a)
+{
+	return routed(spec) ? (a->family == AF_INET ? 32 : 128) : a->prefix;
+}
+
+static int uplink_index(struct wirt_nl *nl, const struct wirt_hostconf *hc, int *ret,
+			struct wirt_error *err)
+{
+	*ret = 0;
+	if (!hc->uplink[0])
+		return 0;
+	int r = wirt_nl_link_index(nl, hc->uplink, ret, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "uplink");
+	return 0;
+}
+
+/* ---- pieces of up and down ---- */
+
+static int nft_add(const struct wirt_spec *spec, const struct wirt_netnames *nn,
+		   struct wirt_error *err)
+{
+	char texts[WIRT_NET_ADDRS_MAX][WIRT_NETADDR_TEXT_MAX];
+	const char *addrs[WIRT_NET_ADDRS_MAX];
+	char mac[WIRT_MAC_TEXT_MAX];
+	struct wirt_nft_vserver v = {
+		.name = spec->name,
+		.iface = nn->iface,
+		.addrs = addrs,
+		.n_addrs = spec->net.n_addrs,
+		.mac = spec->net.mode == WIRT_NET_BRIDGED ? wirt_mac_str(spec->net.mac, mac) : NULL,
+		.isolated = spec->net.policy == WIRT_POLICY_DENY,
+	};
+
+	for (unsigned i = 0; i < spec->net.n_addrs; i++)
+		addrs[i] = wirt_netaddr_str(&spec->net.addrs[i], texts[i]);
+	return wirt_nft_vserver_add(&v, err);
+}
+
+static int port_apply(const struct wirt_spec *spec, const struct wirt_net_port *p, bool add,
+		      struct wirt_error *err)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct wirt_net_addr *a = wirt_network_forward_target(spec, families[i]);
+		char text[WIRT_NETADDR_TEXT_MAX];
+		int r;
+
+		if (!a)
+			continue;
+		wirt_netaddr_str(a, text);
+		r = add ? wirt_nft_port_add(p->proto, p->host_port, text, p->guest_port, err)
+			: wirt_nft_port_del(p->proto, p->host_port, text, p->guest_port, err);
+		if (r == -EEXIST)
+			return wirt_error_plain(err, EEXIST, "%s port %u is forwarded elsewhere "
+							     "already",
+						p->proto == IPPROTO_TCP ? "tcp" : "udp", p->host_port);
+		if (r < 0 && !(r == -ENOENT && !add))
+			return r;
+	}
+	return 0;
+}
+
+static int masquerade_apply(const struct wirt_hostconf *hc, struct wirt_error *err)
+{
+	for (unsigned i = 0; hc->uplink[0] && i < hc->n_masquerade; i++) {
+		char text[WIRT_NETADDR_TEXT_MAX];
+		int r = wirt_nft_masquerade_add(wirt_netaddr_str_prefix(&hc->masquerade[i], text),
+						hc->uplink, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Host side of one address: its route to the veth, its proxy entry on the uplink. */
+static int host_addr(struct wirt_nl *nl, const struct wirt_spec *spec, int ifindex,
+		     int uplink, const struct wirt_net_addr *a, bool add, struct wirt_error *err)
+{
+	unsigned full = a->family == AF_INET ? 32 : 128;
+	int r = 0;
+
+	if (routed(spec)) {
+		r = add ? wirt_nl_route_add(nl, a->family, a->addr, full, NULL, ifindex,
+					    RT_SCOPE_LINK, err)
+			: wirt_nl_route_del(nl, a->family, a->addr, full, NULL, ifindex,
+					    RT_SCOPE_LINK, err);
+		if (r < 0 && !add && (r == -ESRCH || r == -ENODEV))
+			r = 0;
+		if (r < 0)
+			return r;
+	}
+	if (uplink > 0 && routed(spec)) {
+		r = add ? wirt_nl_neigh_proxy_add(nl, uplink, a->family, a->addr, err)
+			: wirt_nl_neigh_proxy_del(nl, uplink, a->family, a->addr, err);
+		if (r < 0 && !add && r == -ENOENT)
+			r = 0;
+	}
+	return r;
+}
+
+static int host_forwarding(const struct wirt_spec *spec, const struct wirt_hostconf *hc,
+			   struct wirt_error *err)
+{
+	int r = 0;
+
+	/* vServer to vServer, and out to the world, is forwarded by the host */
+	if (has_family(spec, AF_INET))
+		r = sysctl_set("/proc/sys/net/ipv4/ip_forward", "1", err);
+	if (r == 0 && has_family(spec, AF_INET6))
+		r = sysctl_set("/proc/sys/net/ipv6/conf/all/forwarding", "1", err);
+	if (r == 0 && hc->uplink[0] && routed(spec) && has_family(spec, AF_INET6))
+		r = iface_sysctl(AF_INET6, hc->uplink, "proxy_ndp", "1", err);
+	return r;
+}
+
+static int host_side_up(struct wirt_nl *nl, const struct wirt_spec *spec,
+			const struct wirt_netnames *nn, const struct wirt_hostconf *hc, int *ifindex,
+			struct wirt_error *err)
+{
+	struct wirt_net_addr gw4, gw6;
+	int r, uplink, bridge;
+
+	r = wirt_nl_link_index(nl, nn->iface, ifindex, err);
+	if (r < 0)
+		return r;
+	/* The host must never take a router advertisement from a vServer. */
+	r = iface_sysctl(AF_INET6, nn->iface, "accept_ra", "0", err);
+	if (r == 0)
+		r = iface_sysctl(AF_INET6, nn->iface, "autoconf", "0", err);
+	if (r < 0)
+		return r;
+	if (spec->net.mode == WIRT_NET_BRIDGED) {
+		r = wirt_nl_link_index(nl, spec->net.bridge, &bridge, err);
+		if (r == -ENODEV) {
+			r = wirt_nl_bridge_add(nl, spec->net.bridge, err);
+			if (r == 0 || r == -EEXIST)
+				r = wirt_nl_link_index(nl, spec->net.bridge, &bridge, err);
+			if (r == 0)
+				r = wirt_nl_link_set_up(nl, bridge, err);
+		}
+		if (r == 0)
+			r = wirt_nl_link_set_master(nl, *ifindex, bridge, err);
+		if (r == 0)
+			r = wirt_nl_link_set_up(nl, *ifindex, err);
+		return r < 0 ? wirt_error_prefix(err, "bridge '%s'", spec->net.bridge) : r;
+	}
+	wirt_netaddr_parse_host(WIRT_NET_GATEWAY4, &gw4, err);
+	wirt_netaddr_parse_host(WIRT_NET_GATEWAY6, &gw6, err);
+	r = wirt_nl_addr_add_scope(nl, *ifindex, AF_INET, gw4.addr, 32, RT_SCOPE_HOST, err);
+	if (r == 0)
+		r = wirt_nl_addr_add_scope(nl, *ifindex, AF_INET6, gw6.addr, 64, RT_SCOPE_LINK, err);
+	if (r == 0)
+		r = wirt_nl_link_set_up(nl, *ifindex, err);
+	if (r == 0)
+		r = uplink_index(nl, hc, &uplink, err);
+	for (unsigned i = 0; r == 0 && i < spec->net.n_addrs; i++)
+		r = host_addr(nl, spec, *ifindex, uplink, &spec->net.addrs[i], true, err);
+	if (r == 0)
+		r = host_forwarding(spec, hc, err);
+	return r;
+}
+
+static int guest_side_up(int netns_fd, const struct wirt_spec *spec, struct wirt_error *err)
+{
+	_cleanup_(wirt_nl_close) struct wirt_nl nl = { 0 };
+	struct wirt_net_addr gw4, gw6;
+	int r, eth, lo;
+
+	r = wirt_nl_open(&nl, netns_fd, err);
+	if (r == 0)
+		r = wirt_nl_link_index(&nl, "lo", &lo, err);
+	if (r == 0)
+		r = wirt_nl_link_set_up(&nl, lo, err);
+	if (r == 0)
+		r = wirt_nl_link_index(&nl, WIRT_NET_GUEST_IFACE, &eth, err);
+	if (r == 0 && spec->net.mode == WIRT_NET_BRIDGED)
+		r = wirt_nl_link_set_mac(&nl, eth, spec->net.mac, err);
+	if (r == 0)
+		r = wirt_nl_link_set_up(&nl, eth, err);
+	for (unsigned i = 0; r == 0 && i < spec->net.n_addrs; i++) {
+		const struct wirt_net_addr *a = &spec->net.addrs[i];
+
+		r = wirt_nl_addr_add(&nl, eth, a->family, a->addr, inside_prefix(spec, a), err);
+	}
+	if (r == 0 && routed(spec)) {
+		wirt_netaddr_parse_host(WIRT_NET_GATEWAY4, &gw4, err);
+		wirt_netaddr_parse_host(WIRT_NET_GATEWAY6, &gw6, err);
+		if (has_family(spec, AF_INET)) {
+			/* the gateway is on the link; then the default route goes through it */
+			r = wirt_nl_route_add(&nl, AF_INET, gw4.addr, 32, NULL, eth, RT_SCOPE_LINK,
+					      err);
+			if (r == 0)
+				r = wirt_nl_route_add(&nl, AF_INET, NULL, 0, gw4.addr, eth,
+						      RT_SCOPE_UNIVERSE, err);
+		}
+		if (r == 0 && has_family(spec, AF_INET6))
+			r = wirt_nl_route_add(&nl, AF_INET6, NULL, 0, gw6.addr, eth,
+					      RT_SCOPE_UNIVERSE, err);
+	} else if (r == 0 && spec->net.has_gateway) {
+		r = wirt_nl_route_add(&nl, spec->net.gateway.family, NULL, 0,
+				      spec->net.gateway.addr, eth, RT_SCOPE_UNIVERSE, err);
+	}
+	if (r < 0)
+		return wirt_error_prefix(err, "inside");
+	return 0;
+}
+
+/* ---- up and down ---- */
+
+static int down_locked(const struct wirt_spec *spec, const struct wirt_netnames *nn,
+		       const struct wirt_hostconf *hc, struct wirt_error *err)
+{
+	_cleanup_(wirt_nl_close) struct wirt_nl nl = { 0 };
+	struct wirt_error ignored;
+	int r, first = 0, uplink = 0;
+	size_t users = 0;
+
+	r = wirt_nft_vserver_del(spec->name, nn->iface, err);
+	if (r < 0)
+		first = r;
+	r = wirt_nl_open(&nl, -1, err);
+	if (r < 0)
+		return first ? first : r;
+	if (uplink_index(&nl, hc, &uplink, &ignored) == 0 && uplink > 0)
+		for (unsigned i = 0; i < spec->net.n_addrs; i++)
+			(void)wirt_nl_neigh_proxy_del(&nl, uplink, spec->net.addrs[i].family,
+						      spec->net.addrs[i].addr, &ignored);
+	r = wirt_nl_link_del(&nl, nn->iface, first ? &ignored : err);
+	if (r < 0 && r != -ENODEV && !first)
+		first = r;
+	if (first)
+		return first;
+	r = wirt_nft_iface_count(&users, err);
+	if (r == 0 && users == 0)
+		r = wirt_nft_table_delete(err);
+	return r;
+}
+
+int wirt_network_down(const char *root, const struct wirt_spec *spec, struct wirt_error *err)
+{
+	struct wirt_netnames nn;
+	struct wirt_hostconf hc;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if (spec->net.mode == WIRT_NET_NONE)
+		return 0;
+	wirt_network_names(root, spec->name, &nn);
+	r = wirt_hostconf_load(&hc, err);
+	if (r == 0)
+		r = use_table(&nn, err);
+	if (r < 0)
+		return r;
+	lock = network_lock(root, err);
+	if (lock < 0)
+		return lock;
+	r = down_locked(spec, &nn, &hc, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "network down");
+	return 0;
+}
+
+int wirt_network_up(const char *root, const struct wirt_spec *spec, int netns_fd,
+		    struct wirt_error *err)
+{
+	_cleanup_(wirt_nl_close) struct wirt_nl nl = { 0 };
+	struct wirt_error ignored;
+	struct wirt_netnames nn;
+	struct wirt_hostconf hc;
+	_cleanup_close_ int lock = -1;
+	int r, ifindex = 0;
+
+	if (spec->net.mode == WIRT_NET_NONE)
+		return 0;
+	wirt_network_names(root, spec->name, &nn);
+	r = wirt_hostconf_load(&hc, err);
+	if (r == 0)
+		r = use_table(&nn, err);
+	if (r < 0)
+		return r;
+	lock = network_lock(root, err);
+	if (lock < 0)
+		return lock;
+
+	/* What a crash (or the namespace of a rebooted guest, which the kernel frees
+	 * late) may have left: same name, same elements. */
+	r = wirt_nl_open(&nl, -1, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "network");
+	(void)down_locked(spec, &nn, &hc, &ignored);
+
+	r = wirt_nft_table_ensure(err);
+	if (r == 0)
+		r = masquerade_apply(&hc, err);
+	/* the elements before the link: an interface of our prefix that nft does not
+	 * know is shut, so nothing passes unchecked in between */
+	if (r == 0)
+		r = nft_add(spec, &nn, err);
+	if (r == 0)
+		r = wirt_nl_veth_add(&nl, nn.iface, WIRT_NET_GUEST_IFACE, netns_fd, err);
+	if (r == 0)
+		r = host_side_up(&nl, spec, &nn, &hc, &ifindex, err);
+	if (r == 0)
+		r = guest_side_up(netns_fd, spec, err);
+	for (unsigned i = 0; r == 0 && i < spec->net.n_ports; i++)
+		r = port_apply(spec, &spec->net.ports[i], true, err);
+	if (r < 0) {
+		(void)down_locked(spec, &nn, &hc, &ignored);
+		return wirt_error_prefix(err, "network");
+	}
+	return 0;
+}
+
+/* ---- live changes ---- */
+
+static int open_guest_netns(pid_t init, struct wirt_error *err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)init);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return wirt_errorf(err, errno, "open '%s'", path);
+	return fd;
+}
+
+int wirt_network_addr(const char *root, const struct wirt_spec *spec, pid_t init,
+		      const struct wirt_net_addr *a, bool add, struct wirt_error *err)
+{
+	_cleanup_(wirt_nl_close) struct wirt_nl host = { 0 }, guest = { 0 };
+	char text[WIRT_NETADDR_TEXT_MAX];
+	struct wirt_error ignored;
+	struct wirt_netnames nn;
+	struct wirt_hostconf hc;
+	_cleanup_close_ int lock = -1, netns = -1;
+	int r, ifindex = 0, eth = 0, uplink = 0;
+	bool bridged = spec->net.mode == WIRT_NET_BRIDGED;
+
+	wirt_network_names(root, spec->name, &nn);
+	wirt_netaddr_str(a, text);
+	r = wirt_hostconf_load(&hc, err);
+	if (r == 0)
+		r = use_table(&nn, err);
+	if (r < 0)
+		return r;
+	lock = network_lock(root, err);
+	if (lock < 0)
+		return lock;
+	netns = open_guest_netns(init, err);
+	if (netns < 0)
+		return netns;
+	r = wirt_nl_open(&host, -1, err);
+	if (r == 0)
+		r = wirt_nl_open(&guest, netns, err);
+	if (r == 0)
+		r = wirt_nl_link_index(&host, nn.iface, &ifindex, err);
+	if (r == 0)
+		r = wirt_nl_link_index(&guest, WIRT_NET_GUEST_IFACE, &eth, err);
+	if (r == 0)
+		r = uplink_index(&host, &hc, &uplink, err);
+	if (r < 0)
+		return r;
+	if (add) {
+		r = wirt_nft_vserver_addr(spec->name, nn.iface, text, true, bridged, err);
+		if (r == 0)
+			r = host_addr(&host, spec, ifindex, uplink, a, true, err);
+		if (r == 0)
+			r = wirt_nl_addr_add(&guest, eth, a->family, a->addr, inside_prefix(spec, a),
+					     err);
+		if (r == 0)
+			r = host_forwarding(spec, &hc, err);
+		if (r < 0) {
+			(void)wirt_nl_addr_del(&guest, eth, a->family, a->addr,
+					       inside_prefix(spec, a), &ignored);
+			(void)host_addr(&host, spec, ifindex, uplink, a, false, &ignored);
+			(void)wirt_nft_vserver_addr(spec->name, nn.iface, text, false, bridged,
+						    &ignored);
+		}
+		return r;
+	}
+	/* removed inside first: the guest stops using it before the host stops
+	 * accepting it */
+	r = wirt_nl_addr_del(&guest, eth, a->family, a->addr, inside_prefix(spec, a), err);
+	if (r == -EADDRNOTAVAIL)
+		r = 0; /* the customer removed it already */
+	if (r == 0)
+		r = host_addr(&host, spec, ifindex, uplink, a, false, err);
+	if (r == 0)
+		r = wirt_nft_vserver_addr(spec->name, nn.iface, text, false, bridged, err);
+	return r;
+}
+
+int wirt_network_policy(const char *root, const struct wirt_spec *spec, struct wirt_error *err)
+{
+	struct wirt_netnames nn;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	wirt_network_names(root, spec->name, &nn);
+	r = use_table(&nn, err);
+	if (r < 0)
+		return r;
+	lock = network_lock(root, err);
+	if (lock < 0)
+		return lock;
+	return wirt_nft_vserver_isolate(nn.iface, spec->net.policy == WIRT_POLICY_DENY, err);
+}
+
+int wirt_network_port(const char *root, const struct wirt_spec *spec,
+		      const struct wirt_net_port *port, bool add, struct wirt_error *err)
+{
+	struct wirt_netnames nn;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	wirt_network_names(root, spec->name, &nn);
+	r = use_table(&nn, err);
+	if (r < 0)
+		return r;
+	lock = network_lock(root, err);
+	if (lock < 0)
+		return lock;
+	r = port_apply(spec, port, add, err);
+	if (r < 0 && add) {
+		struct wirt_error ignored;
+
+		(void)port_apply(spec, port, false, &ignored);
+	}
+	return r;
+}
+
+/* ---- addresses at create and set ---- */
+
+/* Calls fn for every other vServer of the root; stops at the first error. */
+static int each_other(const char *root, const char *self,
+		      int (*fn)(const struct wirt_spec *other, void *data, struct wirt_error *err),
+		      void *data, struct wirt_error *err)
+{
+	char (*names)[WIRT_NAME_MAX + 1] = NULL;
+	size_t n = 0;
+	int r;
+
+	r = wirt_vserver_list(root, &names, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct wirt_spec other;
+		struct wirt_error ignored;
+
+		if (strcmp(names[i], self) == 0)
+			continue;
+		/* a vServer whose config cannot be read holds nothing we could see */
+		if (wirt_vserver_load(root, names[i], &other, &ignored) < 0)
+			continue;
+		r = fn(&other, data, err);
+	}
+	free(names);
+	return r;
+}
+
+static int conflicts_with(const struct wirt_spec *other, void *data, struct wirt_error *err)
+{
+	const struct wirt_spec *spec = data;
+	char text[WIRT_NETADDR_TEXT_MAX];
+
+	for (unsigned i = 0; i < spec->net.n_addrs; i++)
+		for (unsigned j = 0; j < other->net.n_addrs; j++)
+			if (wirt_netaddr_equal(&spec->net.addrs[i], &other->net.addrs[j]))
+				return wirt_error_plain(err, EADDRINUSE,
+							"address %s belongs to vServer '%s'",
+							wirt_netaddr_str(&spec->net.addrs[i], text),
+							other->name);
+	for (unsigned i = 0; i < spec->net.n_ports; i++)
+		for (unsigned j = 0; j < other->net.n_ports; j++)
+			if (spec->net.ports[i].proto == other->net.ports[j].proto &&
+			    spec->net.ports[i].host_port == other->net.ports[j].host_port)
+				return wirt_error_plain(err, EADDRINUSE,
+							"%s port %u is forwarded to vServer '%s'",
+							spec->net.ports[i].proto == IPPROTO_TCP
+								? "tcp"
+								: "udp",
+							spec->net.ports[i].host_port, other->name);
+	return 0;
+}
+
+static int check_host_addresses(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	struct ifaddrs *list, *ifa;
+	char text[WIRT_NETADDR_TEXT_MAX];
+	int r = 0;
+
+	if (getifaddrs(&list) < 0)
+		return wirt_errorf(err, errno, "list the host's addresses");
+	for (ifa = list; ifa && r == 0; ifa = ifa->ifa_next) {
+		struct wirt_net_addr host = { 0 };
+
+		if (!ifa->ifa_addr)
+			continue;
+		host.family = ifa->ifa_addr->sa_family;
+		if (host.family == AF_INET)
+			memcpy(host.addr, &((struct sockaddr_in *)(void *)ifa->ifa_addr)->sin_addr, 4);
+		else if (host.family == AF_INET6)
+			memcpy(host.addr, &((struct sockaddr_in6 *)(void *)ifa->ifa_addr)->sin6_addr,
+			       16);
+		else
+			continue;
+		for (unsigned i = 0; i < spec->net.n_addrs && r == 0; i++)
+			if (wirt_netaddr_equal(&spec->net.addrs[i], &host))
+				r = wirt_error_plain(err, EADDRINUSE,
+						     "address %s is the host's own (on %s)",
+						     wirt_netaddr_str(&host, text), ifa->ifa_name);
+	}
+	freeifaddrs(list);
+	return r;
+}
+
+int wirt_network_check_conflicts(const char *root, const struct wirt_spec *spec,
+				 struct wirt_error *err)
+{
+	int r = check_host_addresses(spec, err);
+
+	if (r == 0)
+		r = each_other(root, spec->name, conflicts_with, (void *)(uintptr_t)spec, err);
+	return r;
+}
+
+struct used {
+	struct wirt_net_addr *addrs;
+	size_t n, size;
+};
+
+static int collect_used(const struct wirt_spec *other, void *data, struct wirt_error *err)
+{
+	struct used *u = data;
+
+	for (unsigned j = 0; j < other->net.n_addrs; j++) {
+		if (u->n == u->size) {
+			size_t size = u->size ? 2 * u->size : 64;
+			struct wirt_net_addr *a = realloc(u->addrs, size * sizeof(*a));
+
+			if (!a)
+				return wirt_errorf(err, ENOMEM, "collect addresses");
+			u->addrs = a;
+			u->size = size;
+		}
+		u->addrs[u->n++] = other->net.addrs[j];
+	}
+	return 0;
+}
+
+static bool is_used(const struct used *u, const struct wirt_net_addr *a)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (wirt_netaddr_equal(&u->addrs[i], a))
+			return true;
+	return false;
+}
+
+/* The lowest free address of 'pool' (not used, not the host's), or -EADDRNOTAVAIL. */
+static int pool_pick(const struct wirt_net_addr *pool, const struct used *u,
+		     struct wirt_spec *spec, struct wirt_error *err)
+{
+	char text[WIRT_NETADDR_TEXT_MAX];
+	struct wirt_net_addr a;
+	struct wirt_error ignored;
+
+	/* index 0 is the network's own address; past 65536 tries a pool is "full" */
+	for (uint64_t i = 1; i < 65536 && wirt_netaddr_nth(pool, i, &a); i++) {
+		if (is_used(u, &a))
+			continue;
+		spec->net.addrs[spec->net.n_addrs++] = a;
+		if (check_host_addresses(spec, &ignored) == 0)
+			return 0;
+		spec->net.n_addrs--;
+	}
+	return wirt_error_plain(err, EADDRNOTAVAIL, "address pool %s is full",
+				wirt_netaddr_str_prefix(pool, text));
+}
+
+int wirt_network_assign(const char *root, struct wirt_spec *spec, const struct wirt_hostconf *hc,
+			struct wirt_error *err)
+{
+	struct used u = { 0 };
+	int r;
+
+	if (spec->net.n_addrs || (spec->net.mode == WIRT_NET_NONE && spec->net.mode_set))
+		return 0;
+	if (!hc->has_pool && !hc->has_pool6)
+		return 0;
+	r = each_other(root, spec->name, collect_used, &u, err);
+	if (r == 0 && hc->has_pool)
+		r = pool_pick(&hc->pool, &u, spec, err);
+	if (r == 0 && hc->has_pool6)
+		r = pool_pick(&hc->pool6, &u, spec, err);
+	free(u.addrs);
+	if (r < 0) {
+		spec->net.n_addrs = 0;
+		return r;
+	}
+	if (!spec->net.mode_set)
+		spec->net.mode = WIRT_NET_ROUTED;
+	return 0;
+}

@@ -852,6 +852,73 @@ def test_nothing_left(wirt, net, test_links, how):
         host_reaches(a4, serve(wirt, "a"))
 
 
+# ---- the uplink: proxy ARP / NDP and outbound NAT ------------------------------------------
+
+
+@pytest.fixture
+def outside(net, test_links):
+    """A stand-in for the network behind the uplink, all on this machine: a network
+    namespace joined to the host by a veth whose host end is the uplink. The host end
+    has 10.231.N.129/25 and fd00:231:N:1::1/64, the outside 10.231.N.130/25 and
+    fd00:231:N:1::130/64, and no other route: it can answer only addresses on its own
+    link, or NATed to the host's."""
+    ns = link_name("wto")
+    uplink = link_name("wtu")
+    test_links.append(uplink)
+    cp = host_cmd("ip", "netns", "add", ns)
+    assert cp.returncode == 0, show(cp)
+    try:
+        steps = [
+            ("ip", "link", "add", uplink, "type", "veth", "peer", "name", "eth0", "netns", ns),
+            ("ip", "addr", "add", f"10.231.{net.n}.129/25", "dev", uplink),
+            ("ip", "-6", "addr", "add", f"fd00:231:{net.n:x}:1::1/64", "dev", uplink, "nodad"),
+            ("ip", "link", "set", uplink, "up"),
+            ("ip", "-n", ns, "addr", "add", f"10.231.{net.n}.130/25", "dev", "eth0"),
+            ("ip", "-n", ns, "-6", "addr", "add", f"fd00:231:{net.n:x}:1::130/64", "dev", "eth0",
+             "nodad"),
+            ("ip", "-n", ns, "link", "set", "eth0", "up"),
+            ("ip", "-n", ns, "link", "set", "lo", "up"),
+        ]
+        for argv in steps:
+            cp = host_cmd(*argv)
+            assert cp.returncode == 0, show(cp)
+        yield ns, uplink
+    finally:
+        host_cmd("ip", "netns", "delete", ns)
+
+
+def outside_ping(ns, addr):
+    cp = host_cmd("ip", "netns", "exec", ns, "busybox", "ping", "-c", "2", "-i", "0.2", "-W",
+                  "2", addr)
+    return cp
+
+
+def test_uplink_proxy_and_masquerade(wirt, net, outside):
+    """With an uplink in the host config, a vServer's addresses on the uplink's subnet
+    are reachable from there (proxy ARP and proxy NDP on the uplink: the outside has
+    no route to them, it asks on its link); a vServer whose address is in a masquerade
+    prefix reaches the outside with the uplink's address, one outside the prefix
+    does not (the outside has no route back to it)."""
+    ns, uplink = outside
+    pub4, pub6 = f"10.231.{net.n}.140", f"fd00:231:{net.n:x}:1::140"
+    out4 = f"10.231.{net.n}.130"
+    wirt.write_host_config({"uplink": uplink, "masquerade": f"10.231.{net.n}.8/29"})
+    wirt.create_started("p", "--ip", pub4, "--ip", pub6)
+    wirt.create_started("m", "--ip", net.v4(10))  # in the masquerade prefix
+    wirt.create_started("x", "--ip", net.v4(20))  # not in it
+    for a in (pub4, pub6):
+        assert any(f"dev {uplink}" in l for l in proxy_neigh_lines(a)), \
+            f"no proxy entry for {a} on {uplink}: {proxy_neigh_lines(a)}"
+        wait_until(lambda: outside_ping(ns, a).returncode == 0, 10,
+                   f"the outside to reach {a} through proxy ARP/NDP")
+    sent, cp = ping_from(wirt, "m", net.v4(10), out4)
+    assert cp.returncode == 0, "m (masquerade prefix) cannot reach the outside" + show(cp)
+    sent, cp = ping_from(wirt, "x", net.v4(20), out4)
+    assert sent > 0 and cp.returncode != 0, \
+        "x (no masquerade) got an answer from the outside, which has no route to it" + show(cp)
+    assert "packets transmitted" in cp.stdout, show(cp)
+
+
 # ---- 9: the address pool ----------------------------------------------------------------------
 
 

@@ -65,5 +65,6 @@ int cmd_logs(struct wirt_cli *cli, int argc, char **argv);
 int cmd_delete(struct wirt_cli *cli, int argc, char **argv);
 int cmd_set(struct wirt_cli *cli, int argc, char **argv);
 int cmd_stats(struct wirt_cli *cli, int argc, char **argv);
+int cmd_port(struct wirt_cli *cli, int argc, char **argv);
 
 #endif

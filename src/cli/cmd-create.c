@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * wirt create NAME [--template T] [--hostname H] [--autostart] [resource flags]
+ *                  [network flags]
  *
  * Resource flags are the config's [resources] keys (--memory 512M is "memory = 512M"),
- * set through wirt_config_set_key. Every value is checked, alone, as a whole spec and
+ * network flags its [network] keys (--ip, --network, --bridge, --mac, --gateway,
+ * --policy, --resolver; --ip and --resolver may repeat), set through
+ * wirt_config_set_key. Every value is checked, alone, as a whole spec and
  * against this host, before anything is created.
  */
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include "cli.h"
 #include "config.h"
 #include "idrange.h"
+#include "util.h"
 #include "settings.h"
 #include "spec.h"
 #include "validate.h"
@@ -26,7 +30,17 @@
 
 enum {
 	OPT_RESOURCE = 0x100, /* + index into resource_keys */
+	OPT_NETWORK = 0x200,  /* + index into network_keys */
 };
+
+/* Flags that are config keys of [network], in the order they are applied (the mode
+ * before what depends on it). */
+static const char *const network_keys[] = {
+	"network", "bridge", "ip", "mac", "gateway", "policy", "resolver",
+};
+#define NETWORK_IP 2
+#define NETWORK_RESOLVER 6
+#define CREATE_LIST_TEXT 1024 /* --ip and --resolver values, joined */
 
 /* Flags that are config keys of [resources], by the same name. */
 static const char *const resource_keys[] = {
@@ -41,7 +55,20 @@ struct create_flags {
 	/* --io-max values as given, each "DEV:limits[;DEV:limits...]" */
 	const char *io_max[WIRT_IO_MAX_DEVICES + 1];
 	size_t io_max_n;
+	const char *network[sizeof(network_keys) / sizeof(network_keys[0])];
+	char ip[CREATE_LIST_TEXT], resolver[CREATE_LIST_TEXT];
 };
+
+/* Adds a repeated flag's value to its comma-separated list. */
+static int list_append(char *list, const char *value, const char *flag)
+{
+	size_t n = strlen(list);
+
+	if (snprintf(list + n, CREATE_LIST_TEXT - n, "%s%s", n ? "," : "", value) >=
+	    (int)(CREATE_LIST_TEXT - n))
+		return cli_usage("create", "too many %s values", flag);
+	return 0;
+}
 
 /* Parses the flags; returns 0, or the usage exit status it printed. */
 static int parse_flags(int argc, char **argv, struct create_flags *fl)
@@ -59,6 +86,13 @@ static int parse_flags(int argc, char **argv, struct create_flags *fl)
 		{ "pids", required_argument, NULL, OPT_RESOURCE + 6 },
 		{ "io-weight", required_argument, NULL, OPT_RESOURCE + 7 },
 		{ "io-max", required_argument, NULL, OPT_RESOURCE + RESOURCE_IO_MAX },
+		{ "network", required_argument, NULL, OPT_NETWORK + 0 },
+		{ "bridge", required_argument, NULL, OPT_NETWORK + 1 },
+		{ "ip", required_argument, NULL, OPT_NETWORK + NETWORK_IP },
+		{ "mac", required_argument, NULL, OPT_NETWORK + 3 },
+		{ "gateway", required_argument, NULL, OPT_NETWORK + 4 },
+		{ "policy", required_argument, NULL, OPT_NETWORK + 5 },
+		{ "resolver", required_argument, NULL, OPT_NETWORK + NETWORK_RESOLVER },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -81,11 +115,23 @@ static int parse_flags(int argc, char **argv, struct create_flags *fl)
 						 WIRT_IO_MAX_DEVICES);
 			fl->io_max[fl->io_max_n++] = optarg;
 			break;
+		case OPT_NETWORK + NETWORK_IP:
+			if (list_append(fl->ip, optarg, "--ip"))
+				return 2;
+			break;
+		case OPT_NETWORK + NETWORK_RESOLVER:
+			if (list_append(fl->resolver, optarg, "--resolver"))
+				return 2;
+			break;
 		case ':':
 			return cli_usage("create", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (c >= OPT_RESOURCE && c < OPT_RESOURCE + RESOURCE_IO_MAX) {
 				fl->resource[c - OPT_RESOURCE] = optarg;
+				break;
+			}
+			if (c >= OPT_NETWORK && c < OPT_NETWORK + (int)ARRAY_SIZE(network_keys)) {
+				fl->network[c - OPT_NETWORK] = optarg;
 				break;
 			}
 			return cli_usage("create", "unknown option '%s'", argv[optind - 1]);
@@ -190,13 +236,37 @@ static int apply_resources(const struct create_flags *fl, struct wirt_spec *spec
 		if (r < 0)
 			return wirt_error_prefix(err, "--io-max");
 	}
-	/* The whole spec, as it will be saved: create allocates the id range later. */
+	/* The whole spec, as it will be saved: create allocates the id range later, and
+	 * the addresses from the host's pool (then checks the network as a whole). */
 	check = *spec;
 	check.id_base = WIRT_ID_FIRST;
+	memset(&check.net, 0, sizeof(check.net));
 	r = wirt_config_validate(&check, err);
 	if (r < 0)
 		return r;
 	return wirt_resources_check_host(&spec->resources, err);
+}
+
+/* Sets the network flags on spec; the error names the flag. */
+static int apply_network(const struct create_flags *fl, struct wirt_spec *spec,
+			 struct wirt_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(network_keys); i++) {
+		const char *value = fl->network[i];
+		const char *key = i == 0 ? "mode" : network_keys[i];
+		int r;
+
+		if (i == NETWORK_IP)
+			value = fl->ip[0] ? fl->ip : NULL;
+		else if (i == NETWORK_RESOLVER)
+			value = fl->resolver[0] ? fl->resolver : NULL;
+		if (!value)
+			continue;
+		r = wirt_config_set_key(spec, "network", key, value, err);
+		if (r < 0)
+			return wirt_error_prefix(err, "--%s", network_keys[i]);
+	}
+	return 0;
 }
 
 int cmd_create(struct wirt_cli *cli, int argc, char **argv)
@@ -221,7 +291,7 @@ int cmd_create(struct wirt_cli *cli, int argc, char **argv)
 	spec.autostart = fl.autostart;
 	/* A bad name first, as every verb reports it. */
 	if (wirt_name_validate("vServer", name, &err) < 0 ||
-	    apply_resources(&fl, &spec, &err) < 0 ||
+	    apply_resources(&fl, &spec, &err) < 0 || apply_network(&fl, &spec, &err) < 0 ||
 	    wirt_vserver_create(cli->root, &spec, &err) < 0)
 		return cli_fail_on("create", name, &err);
 	return 0;

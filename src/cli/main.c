@@ -19,7 +19,9 @@ static const struct verb verbs[] = {
 	{ "template", cmd_template, "template list [--json] | build busybox|debian [--release R] | import NAME TARBALL | delete NAME" },
 	{ "create", cmd_create, "create NAME [--template T] [--hostname H] [--autostart] [--cpu-weight N] [--cpus N.N]\n"
 		"              [--cpuset LIST] [--memory SIZE] [--memory-low SIZE] [--swap SIZE] [--pids N]\n"
-		"              [--io-weight N] [--io-max DEV:rbps=..,wbps=..,riops=..,wiops=..]" },
+		"              [--io-weight N] [--io-max DEV:rbps=..,wbps=..,riops=..,wiops=..]\n"
+		"              [--ip ADDR[/PREFIX]]... [--network routed|bridged|none] [--bridge BR]\n"
+		"              [--mac MAC] [--gateway ADDR] [--policy allow|deny] [--resolver ADDR]..." },
 	{ "start", cmd_start, "start NAME | start --autostart" },
 	{ "stop", cmd_stop, "stop NAME [--timeout S] [--force] | stop --all" },
 	{ "restart", cmd_restart, "restart NAME [--timeout S]" },
@@ -28,7 +30,8 @@ static const struct verb verbs[] = {
 	{ "console", cmd_console, "console NAME" },
 	{ "list", cmd_list, "list [--json]" },
 	{ "status", cmd_status, "status NAME [--json]" },
-	{ "set", cmd_set, "set NAME KEY=VALUE...   (memory=512M, cpus=1.5, pids=100, ...)" },
+	{ "set", cmd_set, "set NAME KEY=VALUE...   (memory=512M, cpus=1.5, pids=100, ip+=ADDR, ip-=ADDR, policy=deny, ...)" },
+	{ "port", cmd_port, "port add NAME tcp|udp HOSTPORT GUESTPORT | port list [NAME] [--json] | port delete NAME tcp|udp HOSTPORT" },
 	{ "stats", cmd_stats, "stats [NAME] [--json] [--watch [--interval S]]" },
 	{ "logs", cmd_logs, "logs NAME" },
 	{ "delete", cmd_delete, "delete NAME [--force]" },

@@ -68,3 +68,9 @@ const struct wirt_net_addr *wirt_network_forward_target(const struct wirt_spec *
 {
 	return NULL;
 }
+
+int wirt_network_change(const char *root, const struct wirt_spec *old, const struct wirt_spec *new,
+			pid_t init, struct wirt_error *err)
+{
+	return unsupported(new, err);
+}

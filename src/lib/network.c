@@ -553,6 +553,93 @@ int wirt_network_port(const char *root, const struct wirt_spec *spec,
 	return r;
 }
 
+static bool same_ports(const struct wirt_spec *a, const struct wirt_spec *b)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+
+	if (a->net.n_ports != b->net.n_ports ||
+	    memcmp(a->net.ports, b->net.ports, a->net.n_ports * sizeof(a->net.ports[0])) != 0)
+		return false;
+	/* a forward goes to the first address of each family */
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct wirt_net_addr *x = wirt_network_forward_target(a, families[i]);
+		const struct wirt_net_addr *y = wirt_network_forward_target(b, families[i]);
+
+		if (!x != !y || (x && !wirt_netaddr_equal(x, y)))
+			return false;
+	}
+	return true;
+}
+
+static bool has_addr(const struct wirt_spec *spec, const struct wirt_net_addr *a)
+{
+	for (unsigned i = 0; i < spec->net.n_addrs; i++)
+		if (wirt_netaddr_equal(&spec->net.addrs[i], a) &&
+		    spec->net.addrs[i].prefix == a->prefix)
+			return true;
+	return false;
+}
+
+static void ports_all(const char *root, const struct wirt_spec *spec, bool add)
+{
+	struct wirt_error ignored;
+
+	for (unsigned i = 0; i < spec->net.n_ports; i++)
+		(void)wirt_network_port(root, spec, &spec->net.ports[i], add, &ignored);
+}
+
+/* Steps from 'from' to 'to' on the running vServer; the first failure stops it. */
+static int change_steps(const char *root, const struct wirt_spec *from, const struct wirt_spec *to,
+			pid_t init, struct wirt_error *err)
+{
+	bool ports = !same_ports(from, to);
+	int r = 0;
+
+	if (ports)
+		ports_all(root, from, false);
+	for (unsigned i = 0; r == 0 && i < from->net.n_addrs; i++)
+		if (!has_addr(to, &from->net.addrs[i]))
+			r = wirt_network_addr(root, from, init, &from->net.addrs[i], false, err);
+	for (unsigned i = 0; r == 0 && i < to->net.n_addrs; i++)
+		if (!has_addr(from, &to->net.addrs[i]))
+			r = wirt_network_addr(root, to, init, &to->net.addrs[i], true, err);
+	if (r == 0 && from->net.policy != to->net.policy)
+		r = wirt_network_policy(root, to, err);
+	for (unsigned i = 0; r == 0 && ports && i < to->net.n_ports; i++)
+		r = wirt_network_port(root, to, &to->net.ports[i], true, err);
+	return r;
+}
+
+int wirt_network_change(const char *root, const struct wirt_spec *old, const struct wirt_spec *new,
+			pid_t init, struct wirt_error *err)
+{
+	const struct wirt_net *o = &old->net, *n = &new->net;
+	struct wirt_error ignored;
+	_cleanup_close_ int netns = -1;
+	int r;
+
+	if (o->mode == WIRT_NET_NONE && n->mode == WIRT_NET_NONE)
+		return 0;
+	if (o->mode == n->mode && strcmp(o->bridge, n->bridge) == 0 &&
+	    memcmp(o->mac, n->mac, sizeof(o->mac)) == 0) {
+		r = change_steps(root, old, new, init, err);
+		if (r < 0)
+			(void)change_steps(root, new, old, init, &ignored);
+		return r;
+	}
+	/* Another kind of network: the veth is made anew (the guest sees eth0 go and
+	 * come back). */
+	netns = open_guest_netns(init, err);
+	if (netns < 0)
+		return netns;
+	r = wirt_network_down(root, old, err);
+	if (r == 0)
+		r = wirt_network_up(root, new, netns, err);
+	if (r < 0)
+		(void)wirt_network_up(root, old, netns, &ignored);
+	return r;
+}
+
 /* ---- addresses at create and set ---- */
 
 /* Calls fn for every other vServer of the root; stops at the first error. */

@@ -59,6 +59,12 @@ int wirt_network_policy(const char *root, const struct wirt_spec *spec, struct w
 int wirt_network_port(const char *root, const struct wirt_spec *spec,
 		      const struct wirt_net_port *port, bool add, struct wirt_error *err);
 
+/* Changes a running vServer's network from what 'old' says to what 'new' says (`wirt
+ * set`): addresses one by one, the policy, port forwards; a new mode, bridge or MAC
+ * remakes the veth. On failure it goes back to 'old' as far as it can. */
+int wirt_network_change(const char *root, const struct wirt_spec *old, const struct wirt_spec *new,
+			pid_t init, struct wirt_error *err);
+
 /* Gives a vServer without addresses the lowest free ones of the host's pools (none
  * configured: it stays without network). The caller holds the root's lock. */
 int wirt_network_assign(const char *root, struct wirt_spec *spec, const struct wirt_hostconf *hc,

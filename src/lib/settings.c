@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,9 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "fsutil.h"
+#include "netaddr.h"
+#include "network.h"
 #include "paths.h"
 #include "settings.h"
 #include "util.h"
@@ -156,6 +160,43 @@ int wirt_resources_check_host(const struct wirt_resources *res, struct wirt_erro
 
 /* ---- wirt_vserver_set ---- */
 
+/* "ip+=ADDR" and "ip-=ADDR": one address more or less (a whole new list is "ip=..."). */
+static int set_ip_delta(struct wirt_spec *spec, const char *value, bool add, const char *shown,
+			struct wirt_error *err)
+{
+	struct wirt_net *net = &spec->net;
+	struct wirt_net_addr a;
+	char text[WIRT_NETADDR_TEXT_MAX];
+	int r;
+
+	r = wirt_netaddr_parse(value, &a, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "'%s'", shown);
+	for (unsigned i = 0; i < net->n_addrs; i++) {
+		if (!wirt_netaddr_equal(&net->addrs[i], &a))
+			continue;
+		if (add)
+			return wirt_error_invalid(err, "'%s': the vServer has %s already", shown,
+						  wirt_netaddr_str(&a, text));
+		memmove(&net->addrs[i], &net->addrs[i + 1],
+			(net->n_addrs - i - 1) * sizeof(net->addrs[0]));
+		net->n_addrs--;
+		if (!net->n_addrs && net->mode == WIRT_NET_ROUTED)
+			net->mode = WIRT_NET_NONE; /* routed without addresses is no network */
+		return 0;
+	}
+	if (!add)
+		return wirt_error_invalid(err, "'%s': %s is not an address of the vServer", shown,
+					  wirt_netaddr_str(&a, text));
+	if (net->n_addrs >= WIRT_NET_ADDRS_MAX)
+		return wirt_error_invalid(err, "'%s': more than %d addresses", shown,
+					  WIRT_NET_ADDRS_MAX);
+	net->addrs[net->n_addrs++] = a;
+	if (net->mode == WIRT_NET_NONE)
+		net->mode = WIRT_NET_ROUTED;
+	return 0;
+}
+
 /* Applies one "key=value" (or "section.key=value") to spec. */
 static int set_one(struct wirt_spec *spec, const char *assignment, struct wirt_error *err)
 {
@@ -168,6 +209,9 @@ static int set_one(struct wirt_spec *spec, const char *assignment, struct wirt_e
 	len = eq ? (size_t)(eq - assignment) : 0;
 	if (!eq || len == 0)
 		return wirt_error_invalid(err, "'%s': expected KEY=VALUE", shown);
+	if (strncmp(assignment, "ip+=", 4) == 0 || strncmp(assignment, "network.ip+=", 12) == 0 ||
+	    strncmp(assignment, "ip-=", 4) == 0 || strncmp(assignment, "network.ip-=", 12) == 0)
+		return set_ip_delta(spec, eq + 1, eq[-1] == '+', shown, err);
 	if (len >= sizeof(key))
 		len = sizeof(key) - 1; /* no key is that long: reported as unknown */
 	memcpy(key, assignment, len);
@@ -232,21 +276,25 @@ static int apply_live(const char *root, const char *name, const struct wirt_reso
 	return 0;
 }
 
-int wirt_vserver_set(const char *root, const char *name, char *const *assignments, size_t n,
-		     struct wirt_error *err)
+/* A change of a stored config: edit() changes the spec it is given. */
+typedef int (*settings_edit_fn)(struct wirt_spec *spec, void *data, struct wirt_error *err);
+
+/* Loads the config under the vServer's lock, edits it, checks the result (addresses
+ * and ports against the other vServers), applies it to a running vServer and saves it:
+ * the config is saved only when the live change worked, and a failed save undoes it. */
+static int settings_apply(const char *root, const char *name, settings_edit_fn edit, void *data,
+			  struct wirt_error *err)
 {
-	_cleanup_close_ int lock = -1;
+	_cleanup_close_ int lock = -1, root_lock = -1;
 	struct wirt_spec old, spec;
 	struct wirt_status st;
 	char path[PATH_MAX];
-	bool live;
+	bool live, live_net, net_changed;
 	int r;
 
 	r = wirt_name_validate("vServer", name, err);
 	if (r < 0)
 		return r;
-	if (n == 0)
-		return wirt_error_invalid(err, "nothing to set");
 	/* Loaded once before the lock for the "no such vServer" error (the lock file
 	 * lives in its directory), and again under it: that copy is what we change. */
 	r = wirt_vserver_load(root, name, &old, err);
@@ -259,9 +307,20 @@ int wirt_vserver_set(const char *root, const char *name, char *const *assignment
 	if (r < 0)
 		return r;
 	spec = old;
-	r = settings_change(&spec, assignments, n, err);
+	r = edit(&spec, data, err);
 	if (r < 0)
 		return r;
+
+	net_changed = memcmp(&old.net, &spec.net, sizeof(old.net)) != 0;
+	if (net_changed) {
+		/* under the root's lock: no other vServer takes the same address meanwhile */
+		root_lock = wirt_lock_file(wirt_path(path, root, "lock", NULL, NULL), err);
+		if (root_lock < 0)
+			return root_lock;
+		r = wirt_network_check_conflicts(root, &spec, err);
+		if (r < 0)
+			return r;
+	}
 
 	r = wirt_vserver_status(root, name, &st, err);
 	if (r < 0)
@@ -273,8 +332,24 @@ int wirt_vserver_set(const char *root, const char *name, char *const *assignment
 		if (r < 0)
 			return r;
 	}
+	live_net = st.state == WIRT_STATE_RUNNING && net_changed;
+	if (live_net) {
+		r = wirt_network_change(root, &old, &spec, st.run.init, err);
+		if (r < 0) {
+			r = wirt_error_prefix(err, "apply to the running vServer");
+			goto undo_resources;
+		}
+	}
 	r = wirt_config_save(wirt_vserver_file(path, root, name, "config"), &spec, err);
-	if (r < 0 && live) {
+	if (r == 0)
+		return 0;
+	if (live_net) {
+		struct wirt_error ignored;
+
+		(void)wirt_network_change(root, &spec, &old, st.run.init, &ignored);
+	}
+undo_resources:
+	if (live) {
 		struct wirt_error ignored;
 		struct wirt_cgroup cg;
 
@@ -282,4 +357,69 @@ int wirt_vserver_set(const char *root, const char *name, char *const *assignment
 		wirt_cgroup_apply(&cg, &old.resources, &ignored);
 	}
 	return r;
+}
+
+struct assignments {
+	char *const *list;
+	size_t n;
+};
+
+static int edit_assign(struct wirt_spec *spec, void *data, struct wirt_error *err)
+{
+	const struct assignments *a = data;
+
+	return settings_change(spec, a->list, a->n, err);
+}
+
+int wirt_vserver_set(const char *root, const char *name, char *const *assignments, size_t n,
+		     struct wirt_error *err)
+{
+	struct assignments a = { assignments, n };
+
+	if (n == 0)
+		return wirt_error_invalid(err, "nothing to set");
+	return settings_apply(root, name, edit_assign, &a, err);
+}
+
+struct port_edit {
+	struct wirt_net_port port;
+	bool add;
+};
+
+static int edit_port(struct wirt_spec *spec, void *data, struct wirt_error *err)
+{
+	const struct port_edit *e = data;
+	struct wirt_net *net = &spec->net;
+	const char *proto = e->port.proto == IPPROTO_TCP ? "tcp" : "udp";
+
+	for (unsigned i = 0; i < net->n_ports; i++) {
+		if (net->ports[i].proto != e->port.proto ||
+		    net->ports[i].host_port != e->port.host_port)
+			continue;
+		if (e->add)
+			return wirt_error_plain(err, EEXIST, "%s port %u is forwarded to port %u "
+							     "already",
+						proto, e->port.host_port, net->ports[i].guest_port);
+		memmove(&net->ports[i], &net->ports[i + 1],
+			(net->n_ports - i - 1) * sizeof(net->ports[0]));
+		net->n_ports--;
+		return 0;
+	}
+	if (!e->add)
+		return wirt_error_plain(err, ENOENT, "%s port %u is not forwarded", proto,
+					e->port.host_port);
+	if (net->mode == WIRT_NET_NONE)
+		return wirt_error_invalid(err, "the vServer has no address to forward to");
+	if (net->n_ports >= WIRT_NET_PORTS_MAX)
+		return wirt_error_invalid(err, "more than %d port forwards", WIRT_NET_PORTS_MAX);
+	net->ports[net->n_ports++] = e->port;
+	return 0;
+}
+
+int wirt_vserver_port(const char *root, const char *name, const struct wirt_net_port *port,
+		      bool add, struct wirt_error *err)
+{
+	struct port_edit e = { *port, add };
+
+	return settings_apply(root, name, edit_port, &e, err);
 }

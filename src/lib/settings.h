@@ -18,6 +18,12 @@
 int wirt_vserver_set(const char *root, const char *name, char *const *assignments, size_t n,
 		     struct wirt_error *err);
 
+/* Adds or removes a port forward (`wirt port add|delete`): saved in the config, and in
+ * force at once on a running vServer. -EEXIST / -ENOENT for a port that is / is not
+ * forwarded; -EADDRINUSE when another vServer forwards it. */
+int wirt_vserver_port(const char *root, const char *name, const struct wirt_net_port *port,
+		      bool add, struct wirt_error *err);
+
 /* Checks resource values against this host: cpus not above its online CPUs, a cpuset
  * of CPUs it has, io-max devices that exist. Used by create, set and start. */
 int wirt_resources_check_host(const struct wirt_resources *res, struct wirt_error *err);

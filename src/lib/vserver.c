@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,7 +20,10 @@
 #include "cgroup.h"
 #include "config.h"
 #include "fsutil.h"
+#include "hostconf.h"
 #include "idrange.h"
+#include "netaddr.h"
+#include "network.h"
 #include "paths.h"
 #include "settings.h"
 #include "supervisor.h"
@@ -130,6 +134,37 @@ static int create_layout(const char *root, const struct wirt_spec *spec, struct 
 	return r;
 }
 
+/* Addresses from the host's pools for a vServer created without any, a MAC for a
+ * bridged one, and the checks that no other vServer (nor the host) holds them. Under
+ * the root's lock, so two creates never pick the same address. */
+static int network_choose(const char *root, struct wirt_spec *spec, struct wirt_error *err)
+{
+	struct wirt_hostconf hc;
+	struct wirt_spec check;
+	int r;
+
+	r = wirt_hostconf_load(&hc, err);
+	if (r == 0)
+		r = wirt_network_assign(root, spec, &hc, err);
+	if (r < 0)
+		return r;
+	if (spec->net.mode == WIRT_NET_BRIDGED && !spec->net.has_mac) {
+		uint8_t seed[16];
+
+		if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+			return wirt_errorf(err, errno, "make a MAC address");
+		wirt_mac_from_seed(seed, sizeof(seed), spec->net.mac);
+		spec->net.has_mac = true;
+	}
+	/* the id range is allocated later */
+	check = *spec;
+	check.id_base = WIRT_ID_FIRST;
+	r = wirt_config_validate(&check, err);
+	if (r == 0 && spec->net.mode != WIRT_NET_NONE)
+		r = wirt_network_check_conflicts(root, spec, err);
+	return r;
+}
+
 int wirt_vserver_create(const char *root, struct wirt_spec *spec, struct wirt_error *err)
 {
 	_cleanup_close_ int root_lock = -1;
@@ -150,6 +185,8 @@ int wirt_vserver_create(const char *root, struct wirt_spec *spec, struct wirt_er
 	if (root_lock < 0)
 		return root_lock;
 	r = wirt_template_check(root, spec->template_name, err);
+	if (r == 0)
+		r = network_choose(root, spec, err);
 	if (r < 0)
 		return r;
 	wirt_vserver_dir(dir, root, spec->name);
@@ -273,11 +310,13 @@ static int cleanup_stale(const char *root, const char *name, struct wirt_error *
 	struct wirt_runstate run;
 	struct wirt_error ignored;
 	struct wirt_cgroup cg;
+	struct wirt_spec spec;
 	char dir[PATH_MAX];
+	bool ran;
 	int r;
 
-	if (wirt_runstate_load(root, name, &run, &ignored) == 0 &&
-	    !wirt_runstate_from_earlier_boot(&run))
+	ran = wirt_runstate_load(root, name, &run, &ignored) == 0;
+	if (ran && !wirt_runstate_from_earlier_boot(&run))
 		(void)signal_init(&run, SIGKILL);
 	wirt_cgroup_init(&cg, root, name);
 	r = wirt_cgroup_kill(&cg, 5000, err);
@@ -285,6 +324,13 @@ static int cleanup_stale(const char *root, const char *name, struct wirt_error *
 		r = wirt_cgroup_destroy(&cg, err);
 	if (r < 0)
 		return r;
+	/* The supervisor that would have taken the network down is gone: its veth, proxy
+	 * entries and nft elements (the last outlive the host end) are ours to remove. */
+	if (ran && wirt_vserver_load(root, name, &spec, &ignored) == 0) {
+		r = wirt_network_down(root, &spec, err);
+		if (r < 0)
+			return r;
+	}
 	r = wirt_rm_rf(wirt_run_dir(dir, root, name));
 	if (r < 0)
 		return wirt_errorf(err, -r, "remove '%s'", dir);
@@ -339,6 +385,22 @@ int wirt_vserver_stop(const char *root, const char *name, int timeout, bool forc
 
 /* ---- start ------------------------------------------------------------------------- */
 
+/* The host's nameservers for a vServer that names none of its own. */
+static int network_defaults(struct wirt_spec *spec, struct wirt_error *err)
+{
+	struct wirt_hostconf hc;
+	int r;
+
+	if (spec->net.n_resolvers || spec->net.mode == WIRT_NET_NONE)
+		return 0;
+	r = wirt_hostconf_load(&hc, err);
+	if (r < 0)
+		return r;
+	spec->net.n_resolvers = hc.n_resolvers;
+	memcpy(spec->net.resolvers, hc.resolvers, sizeof(hc.resolvers));
+	return 0;
+}
+
 int wirt_vserver_start(const char *root, const char *name, struct wirt_error *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -368,6 +430,8 @@ int wirt_vserver_start(const char *root, const char *name, struct wirt_error *er
 	if (r == 0)
 		/* limits valid when set may no longer fit the host (fewer CPUs, a disk gone) */
 		r = wirt_resources_check_host(&spec.resources, err);
+	if (r == 0)
+		r = network_defaults(&spec, err);
 	if (r < 0)
 		return r;
 	return wirt_supervisor_spawn(root, &spec, &init, err);

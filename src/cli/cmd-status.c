@@ -4,7 +4,8 @@
  * "template", "hostname", "autostart", "id_base", "id_count", "pid", "supervisor_pid",
  * "started" (unix time or null), "guest_alive", "proc_view" ("lxcfs"|"host"|null),
  * "oom_kills" (while running, else null), "last_exit": {"status", "signal", "stopped"}
- * or null}
+ * or null, "network": {"mode", "addresses" (with prefix), "interface" (host side),
+ * "policy", "bridge" and "mac" (bridged only)}}
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,55 @@
 
 #include "cli.h"
 #include "cgroup.h"
+#include "netaddr.h"
+#include "network.h"
 #include "vserver.h"
+
+static const char *const mode_names[] = { "none", "routed", "bridged" };
+
+static void print_network_json(const struct wirt_spec *spec, const struct wirt_netnames *nn)
+{
+	const struct wirt_net *net = &spec->net;
+	char text[WIRT_NETADDR_TEXT_MAX];
+
+	printf(",\"network\":{\"mode\":\"%s\",\"addresses\":[", mode_names[net->mode]);
+	for (unsigned i = 0; i < net->n_addrs; i++)
+		printf("%s\"%s\"", i ? "," : "", wirt_netaddr_str_prefix(&net->addrs[i], text));
+	printf("],\"interface\":");
+	if (net->mode != WIRT_NET_NONE)
+		cli_json_string(nn->iface);
+	else
+		printf("null");
+	printf(",\"policy\":\"%s\"", net->policy == WIRT_POLICY_DENY ? "deny" : "allow");
+	if (net->mode == WIRT_NET_BRIDGED) {
+		printf(",\"bridge\":");
+		cli_json_string(net->bridge);
+		printf(",\"mac\":\"%s\"", wirt_mac_str(net->mac, text));
+	}
+	printf("}");
+}
+
+static void print_network_text(const struct wirt_spec *spec, const struct wirt_netnames *nn)
+{
+	const struct wirt_net *net = &spec->net;
+	char text[WIRT_NETADDR_TEXT_MAX];
+
+	printf("network:    %s", mode_names[net->mode]);
+	if (net->mode == WIRT_NET_NONE) {
+		printf(" (loopback only)\n");
+		return;
+	}
+	printf(", policy %s\n", net->policy == WIRT_POLICY_DENY ? "deny (no traffic with other "
+								      "vServers)"
+								    : "allow");
+	printf("addresses: ");
+	for (unsigned i = 0; i < net->n_addrs; i++)
+		printf("%s%s", i ? ", " : " ", wirt_netaddr_str_prefix(&net->addrs[i], text));
+	printf("\n");
+	printf("interface:  %s (host side; eth0 inside)\n", nn->iface);
+	if (net->mode == WIRT_NET_BRIDGED)
+		printf("bridge:     %s, MAC %s\n", net->bridge, wirt_mac_str(net->mac, text));
+}
 
 static const char *iso_time(time_t t, char *buf, size_t size)
 {
@@ -39,7 +88,8 @@ static long long oom_kills(const char *root, const struct wirt_spec *spec,
 	return (long long)cs.oom_kills;
 }
 
-static void print_json(const struct wirt_spec *spec, const struct wirt_status *st, long long ooms)
+static void print_json(const struct wirt_spec *spec, const struct wirt_status *st, long long ooms,
+		       const struct wirt_netnames *nn)
 {
 	bool up = st->state != WIRT_STATE_STOPPED && st->run.init > 0;
 
@@ -66,13 +116,16 @@ static void print_json(const struct wirt_spec *spec, const struct wirt_status *s
 	else
 		printf(",\"oom_kills\":null");
 	if (st->has_last_exit)
-		printf(",\"last_exit\":{\"status\":%d,\"signal\":%d,\"stopped\":%lld}}\n",
+		printf(",\"last_exit\":{\"status\":%d,\"signal\":%d,\"stopped\":%lld}",
 		       st->last_exit, st->last_signal, (long long)st->last_stopped);
 	else
-		printf(",\"last_exit\":null}\n");
+		printf(",\"last_exit\":null");
+	print_network_json(spec, nn);
+	printf("}\n");
 }
 
-static void print_text(const struct wirt_spec *spec, const struct wirt_status *st, long long ooms)
+static void print_text(const struct wirt_spec *spec, const struct wirt_status *st, long long ooms,
+		       const struct wirt_netnames *nn)
 {
 	char t[32];
 
@@ -86,6 +139,7 @@ static void print_text(const struct wirt_spec *spec, const struct wirt_status *s
 	printf("autostart:  %s\n", spec->autostart ? "yes" : "no");
 	printf("ids:        %u-%u (root inside is uid %u outside)\n", spec->id_base,
 	       spec->id_base + spec->id_count - 1, spec->id_base);
+	print_network_text(spec, nn);
 	if (st->state == WIRT_STATE_RUNNING && st->run.init > 0) {
 		printf("pid:        %d (supervisor %d)\n", st->run.init, st->run.supervisor);
 		/* what free, uptime, /proc/meminfo ... show inside */
@@ -110,6 +164,7 @@ int cmd_status(struct wirt_cli *cli, int argc, char **argv)
 	struct wirt_error err = { 0 };
 	const char *name = NULL;
 	struct wirt_status st;
+	struct wirt_netnames nn;
 	struct wirt_spec spec;
 	bool json = false;
 
@@ -128,9 +183,10 @@ int cmd_status(struct wirt_cli *cli, int argc, char **argv)
 	if (wirt_vserver_load(cli->root, name, &spec, &err) < 0 ||
 	    wirt_vserver_status(cli->root, name, &st, &err) < 0)
 		return cli_fail_on("status", name, &err);
+	wirt_network_names(cli->root, name, &nn);
 	if (json)
-		print_json(&spec, &st, oom_kills(cli->root, &spec, &st));
+		print_json(&spec, &st, oom_kills(cli->root, &spec, &st), &nn);
 	else
-		print_text(&spec, &st, oom_kills(cli->root, &spec, &st));
+		print_text(&spec, &st, oom_kills(cli->root, &spec, &st), &nn);
 	return 0;
 }

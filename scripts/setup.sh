@@ -12,13 +12,13 @@ cd "$(dirname "$0")/.."
 # Build: compiler, meson, the libraries the engine links. Runtime: the host's static
 # busybox is the built-in template; debootstrap builds the debian template; zstd and
 # xz read compressed template tarballs through libarchive.
-PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev
+PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev libmnl-dev
       libnftables-dev nftables busybox-static debootstrap zstd xz-utils ca-certificates lxcfs"
 if [ "${1:-}" = "--test" ]; then
 	# sanitizer runtimes for clang builds, the fuzzers, pytest, the benchmark peers,
 	# and what tests/vm needs to boot a cgroup v2 guest (qemu, an initramfs, an ext4 disk)
 	PKGS="$PKGS clang libclang-rt-14-dev python3 python3-pytest hyperfine crun runc
-	      qemu-system-x86 cpio e2fsprogs"
+	      qemu-system-x86 cpio e2fsprogs iproute2 iperf3 curl"
 fi
 
 missing=""

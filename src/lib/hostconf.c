@@ -38,7 +38,8 @@ static int items(const char *value, int (*fn)(struct wirt_hostconf *, const char
 			continue;
 		}
 		if (len >= sizeof(item))
-			return wirt_error_invalid(err, "item too long");
+			return wirt_error_invalid(err, "item too long (more than %zu characters)",
+						  sizeof(item) - 1);
 		memcpy(item, p, len);
 		item[len] = '\0';
 		r = fn(conf, item, err);
@@ -70,9 +71,13 @@ static int pool_parse(const char *value, int family, struct wirt_net_addr *ret,
 
 	if (r < 0)
 		return r;
-	if (ret->family != family)
-		return wirt_error_invalid(err, "'%s' is not an %s prefix", value,
+	if (ret->family != family) {
+		char shown[WIRT_ESCAPE_MAX];
+
+		return wirt_error_invalid(err, "'%s' is not an %s prefix",
+					  wirt_str_escape(value, shown, sizeof(shown)),
 					  family == AF_INET ? "IPv4" : "IPv6");
+	}
 	return 0;
 }
 
@@ -119,7 +124,10 @@ static int handler(void *data, const char *section, const char *key, const char 
 		return 1;
 	r = set_key(st->conf, section, key, value, st->err);
 	if (r < 0) {
-		wirt_error_prefix(st->err, "[%s] %s", section, key);
+		char s1[WIRT_ESCAPE_MAX], s2[WIRT_ESCAPE_MAX];
+
+		wirt_error_prefix(st->err, "[%s] %s", wirt_str_escape(section, s1, sizeof(s1)),
+				  wirt_str_escape(key, s2, sizeof(s2)));
 		st->failed = r;
 		return 0;
 	}

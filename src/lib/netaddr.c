@@ -221,9 +221,11 @@ int wirt_mac_parse(const char *s, uint8_t mac[6], struct wirt_error *err)
 		mac[i] = (uint8_t)v[i];
 	}
 	if (mac[0] & 1)
-		return wirt_error_invalid(err, "MAC address '%s' is multicast", s);
+		return wirt_error_invalid(err, "MAC address '%s' is multicast",
+					  wirt_str_escape(s, shown, sizeof(shown)));
 	if ((mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0)
-		return wirt_error_invalid(err, "MAC address '%s' is all zero", s);
+		return wirt_error_invalid(err, "MAC address '%s' is all zero",
+					  wirt_str_escape(s, shown, sizeof(shown)));
 	return 0;
 }
 

@@ -58,7 +58,7 @@ static void print_network_text(const struct wirt_spec *spec, const struct wirt_n
 	for (unsigned i = 0; i < net->n_addrs; i++)
 		printf("%s%s", i ? ", " : " ", wirt_netaddr_str_prefix(&net->addrs[i], text));
 	printf("\n");
-	printf("interface:  %s (host side; eth0 inside)\n", nn->iface);
+	printf("interface:  %s\n", nn->iface); /* the host end; eth0 inside */
 	if (net->mode == WIRT_NET_BRIDGED)
 		printf("bridge:     %s, MAC %s\n", net->bridge, wirt_mac_str(net->mac, text));
 }

@@ -283,10 +283,33 @@ static int host_side_up(struct wirt_nl *nl, const struct wirt_spec *spec,
 	return r;
 }
 
+/* Inside a routed vServer: the default route of 'family' through wirt's gateway (for
+ * IPv4 after a link route to the gateway itself). Present already: fine. */
+static int guest_default_route(struct wirt_nl *nl, int eth, int family, struct wirt_error *err)
+{
+	struct wirt_net_addr gw;
+	int r = 0;
+
+	if (family == AF_INET) {
+		wirt_netaddr_parse_host(WIRT_NET_GATEWAY4, &gw, err);
+		r = wirt_nl_route_add(nl, AF_INET, gw.addr, 32, NULL, eth, RT_SCOPE_LINK, err);
+		if (r == 0 || r == -EEXIST)
+			r = wirt_nl_route_add(nl, AF_INET, NULL, 0, gw.addr, eth, RT_SCOPE_UNIVERSE,
+					      err);
+	} else {
+		wirt_netaddr_parse_host(WIRT_NET_GATEWAY6, &gw, err);
+		r = wirt_nl_route_add(nl, AF_INET6, NULL, 0, gw.addr, eth, RT_SCOPE_UNIVERSE, err);
+	}
+	if (r == -EEXIST) {
+		wirt_error_clear(err);
+		r = 0;
+	}
+	return r;
+}
+
 static int guest_side_up(int netns_fd, const struct wirt_spec *spec, struct wirt_error *err)
 {
 	_cleanup_(wirt_nl_close) struct wirt_nl nl = { 0 };
-	struct wirt_net_addr gw4, gw6;
 	int r, eth, lo;
 
 	r = wirt_nl_open(&nl, netns_fd, err);
@@ -306,19 +329,10 @@ static int guest_side_up(int netns_fd, const struct wirt_spec *spec, struct wirt
 		r = wirt_nl_addr_add(&nl, eth, a->family, a->addr, inside_prefix(spec, a), err);
 	}
 	if (r == 0 && routed(spec)) {
-		wirt_netaddr_parse_host(WIRT_NET_GATEWAY4, &gw4, err);
-		wirt_netaddr_parse_host(WIRT_NET_GATEWAY6, &gw6, err);
-		if (has_family(spec, AF_INET)) {
-			/* the gateway is on the link; then the default route goes through it */
-			r = wirt_nl_route_add(&nl, AF_INET, gw4.addr, 32, NULL, eth, RT_SCOPE_LINK,
-					      err);
-			if (r == 0)
-				r = wirt_nl_route_add(&nl, AF_INET, NULL, 0, gw4.addr, eth,
-						      RT_SCOPE_UNIVERSE, err);
-		}
+		if (has_family(spec, AF_INET))
+			r = guest_default_route(&nl, eth, AF_INET, err);
 		if (r == 0 && has_family(spec, AF_INET6))
-			r = wirt_nl_route_add(&nl, AF_INET6, NULL, 0, gw6.addr, eth,
-					      RT_SCOPE_UNIVERSE, err);
+			r = guest_default_route(&nl, eth, AF_INET6, err);
 	} else if (r == 0 && spec->net.has_gateway) {
 		r = wirt_nl_route_add(&nl, spec->net.gateway.family, NULL, 0,
 				      spec->net.gateway.addr, eth, RT_SCOPE_UNIVERSE, err);
@@ -491,6 +505,9 @@ int wirt_network_addr(const char *root, const struct wirt_spec *spec, pid_t init
 		if (r == 0)
 			r = wirt_nl_addr_add(&guest, eth, a->family, a->addr, inside_prefix(spec, a),
 					     err);
+		/* the vServer's first address of its family needs a way out */
+		if (r == 0 && routed(spec))
+			r = guest_default_route(&guest, eth, a->family, err);
 		if (r == 0)
 			r = host_forwarding(spec, &hc, err);
 		if (r < 0) {

@@ -128,9 +128,10 @@ def host_addr(version):
 
 
 def iface_of(w, name):
-    """The host side of the vServer's veth, from `wirt status NAME`."""
+    """The host side of the vServer's veth, from `wirt status NAME` (the line
+    'interface: IFNAME ...')."""
     cp = w("status", name)
-    m = re.search(r"^interface:\s+(\S+)\s*$", cp.stdout, re.M)
+    m = re.search(r"^interface:\s+(\S+)", cp.stdout, re.M)
     assert m, "`wirt status` has no 'interface:' line" + show(cp)
     w.ifaces.add(m.group(1))
     return m.group(1)
@@ -230,8 +231,9 @@ def url(addr, port=80):
 
 
 def guest_get(w, name, addr, port=80):
-    """wget inside 'name' to addr:port; the CompletedProcess."""
-    return w.sh(name, f"timeout 5 wget -q -T 3 -O- {url(addr, port)} 2>&1", check=False,
+    """wget inside 'name' to addr:port; the CompletedProcess. (No wget -T: busybox
+    1.35's wget crashes with it.)"""
+    return w.sh(name, f"timeout 5 wget -q -O- {url(addr, port)} 2>&1", check=False,
                 timeout=20)
 
 
@@ -560,7 +562,8 @@ def test_spoofed_source_gets_nothing_through(wirt, net):
         assert listener.count(src) == 0, \
             f"the host received {listener.count(src)} ping(s) from a with source {src}" + show(cp)
 
-    # to the neighbour: b's own view of its eth0
+    # to the neighbour: b's own view of its eth0 (a gives b's addresses back first)
+    wirt.sh("a", f"ip addr del {nb4}/32 dev eth0 && ip -6 addr del {nb6}/128 dev eth0")
     sniffer = Sniffer(wirt, "b", 6)
     try:
         sent_out, cp_out = ping_from(wirt, "a", out4, nb4)

@@ -37,10 +37,13 @@ bench_root_new() {
 	BENCH_BIN=$(mktemp -d /tmp/wirt-bench-bin.XXXXXX)
 	WIRT=$BENCH_BIN/wirt
 	cp "$WIRT_SRC" "$WIRT"
-	# wirt start runs wirt-supervisor from beside the wirt binary (src/lib/supervisor.c)
-	if [ -e "${WIRT_SRC%/*}/wirt-supervisor" ]; then
-		cp "${WIRT_SRC%/*}/wirt-supervisor" "$BENCH_BIN/"
-	fi
+	# wirt start runs wirt-supervisor, and that wirt-network, from beside the wirt
+	# binary (src/lib/supervisor.c)
+	for helper in wirt-supervisor wirt-network; do
+		if [ -e "${WIRT_SRC%/*}/$helper" ]; then
+			cp "${WIRT_SRC%/*}/$helper" "$BENCH_BIN/"
+		fi
+	done
 	BENCH_WIRT_VERSION="$("$WIRT" --version), built $(date -r "$WIRT_SRC" -Is), tree $(git -C \
 		"$BENCH_DIR" describe --always --dirty 2>/dev/null || echo '?')"
 }

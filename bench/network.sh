@@ -96,10 +96,8 @@ BENCH_TAG=$(bench_cgroup_tag "$BENCH_ROOT")
 # FNV-1a as the cgroup tag.
 NET_TABLE=wirt_${BENCH_TAG#wirt-}
 NET_PREFIX=w${BENCH_TAG:5:4}-
-# The supervisor runs wirt-network from beside the wirt binary (src/lib/supervisor.c);
-# bench_root_new copies only wirt and wirt-supervisor.
-[ -x "${WIRT_SRC%/*}/wirt-network" ] || bench_die "no wirt-network beside $WIRT_SRC"
-cp "${WIRT_SRC%/*}/wirt-network" "$BENCH_BIN/"
+# The supervisor runs wirt-network from beside the wirt binary (bench_root_new copies it).
+[ -x "$BENCH_BIN/wirt-network" ] || bench_die "no wirt-network beside $WIRT_SRC"
 export WIRT_CONFIG=$BENCH_ROOT/host.conf
 : >"$WIRT_CONFIG"
 bench_log "root $BENCH_ROOT, cgroup tag $BENCH_TAG, nft table $NET_TABLE, links $NET_PREFIX*"

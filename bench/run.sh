@@ -14,5 +14,6 @@ rc=0
 "$here/fairness.sh" 2>&1 | tee "$BENCH_OUT/run-$stamp-fairness.log" || rc=1
 "$here/memory-floor.sh" 2>&1 | tee "$BENCH_OUT/run-$stamp-memory-floor.log" || rc=1
 "$here/stats-cost.sh" "${1:-200}" 2>&1 | tee "$BENCH_OUT/run-$stamp-stats-cost.log" || rc=1
+"$here/network.sh" "${1:-200}" 2>&1 | tee "$BENCH_OUT/run-$stamp-network.log" || rc=1
 echo "logs: $BENCH_OUT/run-$stamp-*.log"
 exit $rc

@@ -104,12 +104,19 @@ static int set_key(struct wirt_hostconf *c, const char *section, const char *key
 			snprintf(c->uplink, sizeof(c->uplink), "%s", value);
 		return r;
 	}
+	if (strcmp(key, "mtu") == 0) {
+		uint64_t v;
+		int r = wirt_uint_parse(value, WIRT_HOSTCONF_MTU_MIN, 65535, &v, err);
+
+		c->mtu = (unsigned)v;
+		return r;
+	}
 	if (strcmp(key, "masquerade") == 0)
 		return items(value, masquerade_add, c, err);
 	if (strcmp(key, "resolver") == 0)
 		return items(value, resolver_add, c, err);
 	return wirt_error_invalid(err, "unknown key '%s' (keys: pool, pool6, uplink, "
-				       "masquerade, resolver)",
+				       "masquerade, resolver, mtu)",
 				  wirt_str_escape(key, shown, sizeof(shown)));
 }
 

@@ -9,6 +9,7 @@
  *   uplink = eth0               proxy ARP/NDP for vServers' addresses, and NAT out of it
  *   masquerade = 10.100.0.0/24  outbound NAT for these prefixes through the uplink
  *   resolver = 192.0.2.53       nameservers for vServers that name none of their own
+ *   mtu = 65535                 of routed vServers' veths (the default; see network.h)
  */
 #ifndef WIRT_HOSTCONF_H
 #define WIRT_HOSTCONF_H
@@ -29,7 +30,13 @@ struct wirt_hostconf {
 	struct wirt_net_addr masquerade[WIRT_HOSTCONF_MASQ_MAX];
 	unsigned n_resolvers;
 	struct wirt_net_addr resolvers[WIRT_NET_RESOLVERS_MAX];
+	unsigned mtu; /* routed veths; 0 = WIRT_HOSTCONF_MTU_DEFAULT */
 };
+
+/* Like loopback's: traffic between the host and its vServers (and between vServers)
+ * moves in large segments. TCP to the world still uses the MSS the far end offers. */
+#define WIRT_HOSTCONF_MTU_DEFAULT 65535
+#define WIRT_HOSTCONF_MTU_MIN 1280 /* IPv6's minimum */
 
 /* The file's path: $WIRT_CONFIG or the default. */
 const char *wirt_hostconf_path(void);

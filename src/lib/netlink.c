@@ -829,3 +829,15 @@ int wirt_nl_link_set_master(struct wirt_nl *nl, int ifindex, int master_ifindex,
 	wirt_nl_msg_put_u32(&m, IFLA_MASTER, (uint32_t)master_ifindex);
 	return wirt_nl_request(nl, &m, NULL, NULL, what, err);
 }
+
+int wirt_nl_link_set_mtu(struct wirt_nl *nl, int ifindex, unsigned mtu, struct wirt_error *err)
+{
+	union msg_buf u;
+	struct wirt_nl_msg m;
+	char what[64];
+
+	snprintf(what, sizeof(what), "set MTU of link %d to %u", ifindex, mtu);
+	link_change(&m, u.buf, sizeof(u), ifindex);
+	wirt_nl_msg_put_u32(&m, IFLA_MTU, mtu);
+	return wirt_nl_request(nl, &m, NULL, NULL, what, err);
+}

@@ -85,6 +85,8 @@ int wirt_nl_addr_del(struct wirt_nl *nl, int ifindex, int family, const void *ad
 int wirt_nl_addr_add_scope(struct wirt_nl *nl, int ifindex, int family, const void *addr,
 			   unsigned prefixlen, int scope, struct wirt_error *err);
 
+int wirt_nl_link_set_mtu(struct wirt_nl *nl, int ifindex, unsigned mtu, struct wirt_error *err);
+
 /* Creates bridge 'name', down. -EEXIST when the name is taken. */
 int wirt_nl_bridge_add(struct wirt_nl *nl, const char *name, struct wirt_error *err);
 /* Makes link 'ifindex' a port of bridge 'master_ifindex'. */

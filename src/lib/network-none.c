@@ -35,6 +35,11 @@ int wirt_network_down(const char *root, const struct wirt_spec *spec, struct wir
 	return 0;
 }
 
+int wirt_network_cleanup(const char *root, const struct wirt_spec *spec, struct wirt_error *err)
+{
+	return 0;
+}
+
 int wirt_network_addr(const char *root, const struct wirt_spec *spec, pid_t init,
 		      const struct wirt_net_addr *addr, bool add, struct wirt_error *err)
 {

@@ -124,6 +124,11 @@ static unsigned inside_prefix(const struct wirt_spec *spec, const struct wirt_ne
 	return routed(spec) ? (a->family == AF_INET ? 32 : 128) : a->prefix;
 }
 
+static unsigned host_mtu(const struct wirt_hostconf *hc)
+{
+	return hc->mtu ? hc->mtu : WIRT_HOSTCONF_MTU_DEFAULT;
+}
+
 static int uplink_index(struct wirt_nl *nl, const struct wirt_hostconf *hc, int *ret,
 			struct wirt_error *err)
 {
@@ -138,24 +143,29 @@ static int uplink_index(struct wirt_nl *nl, const struct wirt_hostconf *hc, int 
 
 /* ---- pieces of up and down ---- */
 
-static int nft_add(const struct wirt_spec *spec, const struct wirt_netnames *nn,
-		   struct wirt_error *err)
-{
+/* The vServer as nft.c takes it; the texts live in 'buf'. */
+struct nft_view {
 	char texts[WIRT_NET_ADDRS_MAX][WIRT_NETADDR_TEXT_MAX];
 	const char *addrs[WIRT_NET_ADDRS_MAX];
 	char mac[WIRT_MAC_TEXT_MAX];
-	struct wirt_nft_vserver v = {
+	struct wirt_nft_vserver v;
+};
+
+static const struct wirt_nft_vserver *nft_view(const struct wirt_spec *spec,
+					       const struct wirt_netnames *nn, struct nft_view *buf)
+{
+	for (unsigned i = 0; i < spec->net.n_addrs; i++)
+		buf->addrs[i] = wirt_netaddr_str(&spec->net.addrs[i], buf->texts[i]);
+	buf->v = (struct wirt_nft_vserver){
 		.name = spec->name,
 		.iface = nn->iface,
-		.addrs = addrs,
+		.addrs = buf->addrs,
 		.n_addrs = spec->net.n_addrs,
-		.mac = spec->net.mode == WIRT_NET_BRIDGED ? wirt_mac_str(spec->net.mac, mac) : NULL,
+		.mac = spec->net.mode == WIRT_NET_BRIDGED ? wirt_mac_str(spec->net.mac, buf->mac)
+							  : NULL,
 		.isolated = spec->net.policy == WIRT_POLICY_DENY,
 	};
-
-	for (unsigned i = 0; i < spec->net.n_addrs; i++)
-		addrs[i] = wirt_netaddr_str(&spec->net.addrs[i], texts[i]);
-	return wirt_nft_vserver_add(&v, err);
+	return &buf->v;
 }
 
 static int port_apply(const struct wirt_spec *spec, const struct wirt_net_port *p, bool add,
@@ -269,7 +279,10 @@ static int host_side_up(struct wirt_nl *nl, const struct wirt_spec *spec,
 	}
 	wirt_netaddr_parse_host(WIRT_NET_GATEWAY4, &gw4, err);
 	wirt_netaddr_parse_host(WIRT_NET_GATEWAY6, &gw6, err);
-	r = wirt_nl_addr_add_scope(nl, *ifindex, AF_INET, gw4.addr, 32, RT_SCOPE_HOST, err);
+	r = wirt_nl_link_set_mtu(nl, *ifindex, host_mtu(hc), err);
+	if (r == 0)
+		r = wirt_nl_addr_add_scope(nl, *ifindex, AF_INET, gw4.addr, 32, RT_SCOPE_HOST,
+					   err);
 	if (r == 0)
 		r = wirt_nl_addr_add_scope(nl, *ifindex, AF_INET6, gw6.addr, 64, RT_SCOPE_LINK, err);
 	if (r == 0)
@@ -307,7 +320,8 @@ static int guest_default_route(struct wirt_nl *nl, int eth, int family, struct w
 	return r;
 }
 
-static int guest_side_up(int netns_fd, const struct wirt_spec *spec, struct wirt_error *err)
+static int guest_side_up(int netns_fd, const struct wirt_spec *spec,
+			 const struct wirt_hostconf *hc, struct wirt_error *err)
 {
 	_cleanup_(wirt_nl_close) struct wirt_nl nl = { 0 };
 	int r, eth, lo;
@@ -321,6 +335,8 @@ static int guest_side_up(int netns_fd, const struct wirt_spec *spec, struct wirt
 		r = wirt_nl_link_index(&nl, WIRT_NET_GUEST_IFACE, &eth, err);
 	if (r == 0 && spec->net.mode == WIRT_NET_BRIDGED)
 		r = wirt_nl_link_set_mac(&nl, eth, spec->net.mac, err);
+	if (r == 0 && routed(spec))
+		r = wirt_nl_link_set_mtu(&nl, eth, host_mtu(hc), err);
 	if (r == 0)
 		r = wirt_nl_link_set_up(&nl, eth, err);
 	for (unsigned i = 0; r == 0 && i < spec->net.n_addrs; i++) {
@@ -344,18 +360,30 @@ static int guest_side_up(int netns_fd, const struct wirt_spec *spec, struct wirt
 
 /* ---- up and down ---- */
 
+/* Removes the vServer's network. 'thorough' (after a crash) finds its nft elements by
+ * reading the table, whatever the config says now; otherwise they are removed by the
+ * keys the config gives, at a cost that does not grow with the number of vServers. */
 static int down_locked(const struct wirt_spec *spec, const struct wirt_netnames *nn,
-		       const struct wirt_hostconf *hc, struct wirt_error *err)
+		       const struct wirt_hostconf *hc, bool thorough, struct wirt_error *err)
 {
 	_cleanup_(wirt_nl_close) struct wirt_nl nl = { 0 };
 	struct wirt_error ignored;
+	struct nft_view view;
 	int r, first = 0, uplink = 0;
 	size_t users = 0;
 
-	r = wirt_nft_vserver_del(spec->name, nn->iface, err);
+	if (thorough) {
+		r = wirt_nft_vserver_del(spec->name, nn->iface, err);
+	} else {
+		for (unsigned i = 0; i < spec->net.n_ports; i++)
+			(void)port_apply(spec, &spec->net.ports[i], false, &ignored);
+		r = wirt_nft_vserver_forget(nft_view(spec, nn, &view), err);
+	}
+	if (r == -ENOENT) /* no table: nothing of ours in it */
+		r = 0;
 	if (r < 0)
 		first = r;
-	r = wirt_nl_open(&nl, -1, err);
+	r = wirt_nl_open(&nl, -1, first ? &ignored : err);
 	if (r < 0)
 		return first ? first : r;
 	if (uplink_index(&nl, hc, &uplink, &ignored) == 0 && uplink > 0)
@@ -367,13 +395,15 @@ static int down_locked(const struct wirt_spec *spec, const struct wirt_netnames 
 		first = r;
 	if (first)
 		return first;
+	wirt_error_clear(err);
 	r = wirt_nft_iface_count(&users, err);
 	if (r == 0 && users == 0)
 		r = wirt_nft_table_delete(err);
 	return r;
 }
 
-int wirt_network_down(const char *root, const struct wirt_spec *spec, struct wirt_error *err)
+static int network_down(const char *root, const struct wirt_spec *spec, bool thorough,
+			struct wirt_error *err)
 {
 	struct wirt_netnames nn;
 	struct wirt_hostconf hc;
@@ -391,10 +421,20 @@ int wirt_network_down(const char *root, const struct wirt_spec *spec, struct wir
 	lock = network_lock(root, err);
 	if (lock < 0)
 		return lock;
-	r = down_locked(spec, &nn, &hc, err);
+	r = down_locked(spec, &nn, &hc, thorough, err);
 	if (r < 0)
 		return wirt_error_prefix(err, "network down");
 	return 0;
+}
+
+int wirt_network_down(const char *root, const struct wirt_spec *spec, struct wirt_error *err)
+{
+	return network_down(root, spec, false, err);
+}
+
+int wirt_network_cleanup(const char *root, const struct wirt_spec *spec, struct wirt_error *err)
+{
+	return network_down(root, spec, true, err);
 }
 
 int wirt_network_up(const char *root, const struct wirt_spec *spec, int netns_fd,
@@ -404,6 +444,7 @@ int wirt_network_up(const char *root, const struct wirt_spec *spec, int netns_fd
 	struct wirt_error ignored;
 	struct wirt_netnames nn;
 	struct wirt_hostconf hc;
+	struct nft_view view;
 	_cleanup_close_ int lock = -1;
 	int r, ifindex = 0;
 
@@ -419,30 +460,40 @@ int wirt_network_up(const char *root, const struct wirt_spec *spec, int netns_fd
 	if (lock < 0)
 		return lock;
 
-	/* What a crash (or the namespace of a rebooted guest, which the kernel frees
-	 * late) may have left: same name, same elements. */
+	/* The veth of a rebooted guest's namespace, which the kernel frees late, may still
+	 * hold the name. (After a crash, start cleaned up thoroughly already.) */
 	r = wirt_nl_open(&nl, -1, err);
 	if (r < 0)
 		return wirt_error_prefix(err, "network");
-	(void)down_locked(spec, &nn, &hc, &ignored);
+	r = wirt_nl_link_del(&nl, nn.iface, &ignored);
+	if (r < 0 && r != -ENODEV)
+		return wirt_error_prefix(err, "network: remove the old '%s'", nn.iface);
 
-	r = wirt_nft_table_ensure(err);
-	if (r == 0)
-		r = masquerade_apply(&hc, err);
-	/* the elements before the link: an interface of our prefix that nft does not
-	 * know is shut, so nothing passes unchecked in between */
-	if (r == 0)
-		r = nft_add(spec, &nn, err);
+	/* The table, the NAT prefixes and the vServer's elements in one transaction, and
+	 * before the link: an interface of our prefix that nft does not know is shut, so
+	 * nothing passes unchecked in between. */
+	r = wirt_nft_batch_begin(err);
+	if (r == 0) {
+		r = wirt_nft_table_ensure(err);
+		if (r == 0)
+			r = masquerade_apply(&hc, err);
+		if (r == 0)
+			r = wirt_nft_vserver_add(nft_view(spec, &nn, &view), err);
+		if (r == 0)
+			r = wirt_nft_batch_commit(err);
+		else
+			wirt_nft_batch_abort();
+	}
 	if (r == 0)
 		r = wirt_nl_veth_add(&nl, nn.iface, WIRT_NET_GUEST_IFACE, netns_fd, err);
 	if (r == 0)
 		r = host_side_up(&nl, spec, &nn, &hc, &ifindex, err);
 	if (r == 0)
-		r = guest_side_up(netns_fd, spec, err);
+		r = guest_side_up(netns_fd, spec, &hc, err);
 	for (unsigned i = 0; r == 0 && i < spec->net.n_ports; i++)
 		r = port_apply(spec, &spec->net.ports[i], true, err);
 	if (r < 0) {
-		(void)down_locked(spec, &nn, &hc, &ignored);
+		(void)down_locked(spec, &nn, &hc, false, &ignored);
 		return wirt_error_prefix(err, "network");
 	}
 	return 0;

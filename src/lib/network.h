@@ -48,9 +48,13 @@ int wirt_network_up(const char *root, const struct wirt_spec *spec, int netns_fd
 		    struct wirt_error *err);
 
 /* Takes it down: nft elements and forwards, proxy entries, the veth (routes go with
- * it). Safe to repeat and after a crash; deletes the root's nft tables when no other
- * vServer's network is up. */
+ * it). Safe to repeat; deletes the root's nft tables when no other vServer's network
+ * is up. Removes the nft elements the spec names, at a constant cost. */
 int wirt_network_down(const char *root, const struct wirt_spec *spec, struct wirt_error *err);
+
+/* The same after a crash: finds every nft element of the vServer's interface by
+ * reading the table, also those its config no longer names. */
+int wirt_network_cleanup(const char *root, const struct wirt_spec *spec, struct wirt_error *err);
 
 /* Live changes on a running vServer whose PID 1 is 'init'. */
 int wirt_network_addr(const char *root, const struct wirt_spec *spec, pid_t init,

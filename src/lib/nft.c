@@ -63,7 +63,7 @@ static const char table_script[] =
 	/* link-local stays on the veth (never forwarded): neighbour discovery needs it,
 	 * and duplicate address detection and MLD send from :: */
 	"add rule inet %1$s from_vserver ip6 saddr fe80::/10 return\n"
-	"add rule inet %1$s from_vserver ip6 saddr :: meta l4proto ipv6-icmp return\n"
+	"add rule inet %1$s from_vserver ip6 saddr :: meta l4proto 58 return\n"
 	"add rule inet %1$s from_vserver counter drop\n"
 	"add rule inet %1$s forward iifname @isolated oifname \"%2$s*\""
 	" counter drop\n"
@@ -106,7 +106,7 @@ static const char table_script[] =
 	"add rule bridge %1$s from_vserver iifname . ip saddr @v4_owned return\n"
 	"add rule bridge %1$s from_vserver iifname . ip6 saddr @v6_owned return\n"
 	"add rule bridge %1$s from_vserver ip6 saddr fe80::/10 return\n"
-	"add rule bridge %1$s from_vserver ip6 saddr :: meta l4proto ipv6-icmp return\n"
+	"add rule bridge %1$s from_vserver ip6 saddr :: meta l4proto 58 return\n"
 	"add rule bridge %1$s from_vserver counter drop\n"
 	"add rule bridge %1$s forward iifname @isolated oifname \"%2$s*\""
 	" counter drop\n"
@@ -315,36 +315,53 @@ static int nft_error(const char *text, struct wirt_error *err)
 
 /* Runs 'cmds' as one transaction. With ret_out, nft's output (a listing) is returned
  * malloc'ed. */
-static int nft_run(const char *cmds, char **ret_out, struct wirt_error *err)
+/* One context for the process: creating one reads nft's files (rt_realms, rt_marks,
+ * connlabel.conf, ...) each time, which was most of a vServer's network start. Its
+ * buffers are read after every command, which also empties them for the next. */
+static struct nft_ctx *nft_context(struct wirt_error *err)
 {
-	struct nft_ctx *ctx;
+	static struct nft_ctx *ctx;
 	int r;
 
+	if (ctx)
+		return ctx;
 	r = wirt_nft_load(err);
 	if (r < 0)
-		return r;
+		return NULL;
 	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!ctx)
-		return wirt_errorf(err, ENOMEM, "create nft context");
+	if (!ctx) {
+		wirt_errorf(err, ENOMEM, "create nft context");
+		return NULL;
+	}
 	/* protocols as numbers: the listing does not depend on /etc/protocols */
 	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_NUMERIC_PROTO);
 	if (nft_ctx_buffer_output(ctx) != 0 || nft_ctx_buffer_error(ctx) != 0) {
 		nft_ctx_free(ctx);
-		return wirt_errorf(err, ENOMEM, "buffer nft output");
+		ctx = NULL;
+		wirt_errorf(err, ENOMEM, "buffer nft output");
 	}
-	if (nft_run_cmd_from_buffer(ctx, cmds) != 0) {
-		r = nft_error(nft_ctx_get_error_buffer(ctx), err);
-		nft_ctx_free(ctx);
-		return r;
-	}
+	return ctx;
+}
+
+static int nft_run(const char *cmds, char **ret_out, struct wirt_error *err)
+{
+	struct nft_ctx *ctx = nft_context(err);
+	const char *out, *errors;
+	int rc;
+
+	if (!ctx)
+		return -(err->code ? err->code : EIO);
+	rc = nft_run_cmd_from_buffer(ctx, cmds);
+	/* both read each time: reading a buffer empties it */
+	errors = nft_ctx_get_error_buffer(ctx);
+	out = nft_ctx_get_output_buffer(ctx);
+	if (rc != 0)
+		return nft_error(errors, err);
 	if (ret_out) {
-		*ret_out = strdup(nft_ctx_get_output_buffer(ctx));
-		if (!*ret_out) {
-			nft_ctx_free(ctx);
+		*ret_out = strdup(out ? out : "");
+		if (!*ret_out)
 			return wirt_errorf(err, ENOMEM, "copy nft output");
-		}
 	}
-	nft_ctx_free(ctx);
 	return 0;
 }
 
@@ -385,12 +402,63 @@ static void script_free(struct script *s)
 }
 
 /* Closes s, runs it unless it is empty, frees it. */
+/* Commands that only change the tables go through here: run at once, or kept for
+ * wirt_nft_batch_commit while a batch is open. */
+static struct script batch;
+static bool batch_open;
+
+static int nft_write(const char *cmds, struct wirt_error *err)
+{
+	if (!batch_open)
+		return nft_run(cmds, NULL, err);
+	if (fputs(cmds, batch.f) == EOF)
+		return wirt_errorf(err, ENOMEM, "add to nft batch");
+	return 0;
+}
+
+int wirt_nft_batch_begin(struct wirt_error *err)
+{
+	int r;
+
+	if (batch_open)
+		return wirt_error_plain(err, EBUSY, "an nft batch is open already");
+	r = script_open(&batch, err);
+	if (r == 0)
+		batch_open = true;
+	return r;
+}
+
+int wirt_nft_batch_commit(struct wirt_error *err)
+{
+	int r;
+
+	if (!batch_open)
+		return wirt_error_plain(err, EINVAL, "no nft batch is open");
+	batch_open = false;
+	r = script_close(&batch, err);
+	if (r == 0 && batch.len > 0)
+		r = nft_run(batch.buf, NULL, err);
+	script_free(&batch);
+	return r;
+}
+
+void wirt_nft_batch_abort(void)
+{
+	struct wirt_error ignored;
+
+	if (!batch_open)
+		return;
+	batch_open = false;
+	(void)script_close(&batch, &ignored);
+	script_free(&batch);
+}
+
 static int script_run(struct script *s, struct wirt_error *err)
 {
 	int r = script_close(s, err);
 
 	if (r == 0 && s->len > 0)
-		r = nft_run(s->buf, NULL, err);
+		r = nft_write(s->buf, err);
 	script_free(s);
 	return r;
 }
@@ -647,6 +715,62 @@ int wirt_nft_vserver_add(const struct wirt_nft_vserver *v, struct wirt_error *er
 	return 0;
 }
 
+/* "add element ... { KEY comment ... }" then "delete element ... { KEY }": removes an
+ * element whether or not it is there, in the same transaction as the rest. */
+static void forget_elem(FILE *f, const char *family, const char *set, const char *key,
+			const char *name)
+{
+	fprintf(f, "add element %1$s %2$s %3$s { %4$s comment \"%5$s\" }\n"
+		   "delete element %1$s %2$s %3$s { %4$s }\n",
+		family, table, set, key, name);
+}
+
+int wirt_nft_vserver_forget(const struct wirt_nft_vserver *v, struct wirt_error *err)
+{
+	char addr[INET6_ADDRSTRLEN], mac[WIRT_NFT_MAC_LEN + 1], key[96];
+	struct script s;
+	int r, af;
+
+	r = wirt_name_validate("vServer", v->name, err);
+	if (r == 0)
+		r = wirt_nft_iface_validate(v->iface, true, err);
+	if (r == 0 && v->mac)
+		r = mac_parse(v->mac, mac, err);
+	if (r == 0 && v->n_addrs > WIRT_NFT_ADDRS_MAX)
+		r = wirt_error_invalid(err, "%zu addresses, at most %d", v->n_addrs,
+				       WIRT_NFT_ADDRS_MAX);
+	if (r < 0)
+		return wirt_error_prefix(err, "delete vServer '%s' from nft", v->name);
+	r = script_open(&s, err);
+	if (r < 0)
+		return r;
+	snprintf(key, sizeof(key), "\"%s\"", v->iface);
+	forget_elem(s.f, "inet", "ifaces", key, v->name);
+	forget_elem(s.f, "inet", "isolated", key, v->name);
+	forget_elem(s.f, "bridge", "isolated", key, v->name);
+	if (v->mac) {
+		snprintf(key, sizeof(key), "\"%s\" . %s", v->iface, mac);
+		forget_elem(s.f, "bridge", "mac_owned", key, v->name);
+	}
+	for (size_t i = 0; i < v->n_addrs; i++) {
+		r = wirt_nft_addr_parse(v->addrs[i], addr, &af, err);
+		if (r < 0) {
+			script_free(&s);
+			return wirt_error_prefix(err, "delete vServer '%s' from nft", v->name);
+		}
+		snprintf(key, sizeof(key), "\"%s\" . %s", v->iface, addr);
+		forget_elem(s.f, "inet", af == AF_INET ? "v4_owned" : "v6_owned", key, v->name);
+		if (v->mac)
+			forget_elem(s.f, "bridge", af == AF_INET ? "v4_owned" : "v6_owned", key,
+				    v->name);
+	}
+	r = script_run(&s, err);
+	if (r < 0)
+		return wirt_error_prefix(err, "delete vServer '%s' from nft table '%s'", v->name,
+					 table);
+	return 0;
+}
+
 /* What a delete collects from the listing; every value is re-parsed before it goes
  * back into a command. */
 struct del_ctx {
@@ -835,8 +959,16 @@ int wirt_nft_iface_count(size_t *ret, struct wirt_error *err)
 	_cleanup_free_ char *listing = NULL;
 	int r;
 
+	char cmd[96];
+
 	*ret = 0;
-	r = table_read("inet", &listing, err);
+	/* the one set, not the table: its listing is a name per vServer */
+	snprintf(cmd, sizeof(cmd), "list set inet %s ifaces", table);
+	r = nft_run(cmd, &listing, err);
+	if (r == -ENOENT) {
+		wirt_error_clear(err);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	return elems_each(listing, "ifaces", count_elem, ret);
@@ -1117,7 +1249,7 @@ static int masquerade(const char *verb, const char *prefix, const char *uplink,
 		return wirt_error_prefix(err, "%s masquerade", verb);
 	snprintf(cmd, sizeof(cmd), "%s element inet %s %s { %s . \"%s\" }\n", verb, table,
 		 af == AF_INET ? "masq_v4" : "masq_v6", p, uplink);
-	r = nft_run(cmd, NULL, err);
+	r = nft_write(cmd, err);
 	if (r < 0)
 		return wirt_error_prefix(err, "%s masquerade '%s' out of '%s'", verb, p, uplink);
 	return 0;

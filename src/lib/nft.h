@@ -47,6 +47,15 @@ const char *wirt_nft_iface_prefix(void);
  * every element. Run it before the first wirt_nft_vserver_add. 0 or -errno. */
 int wirt_nft_table_ensure(struct wirt_error *err);
 
+/* A batch: from _begin on, the calls that only write (table_ensure, vserver_add,
+ * vserver_forget, masquerade_add/del) are collected instead of run, and _commit runs
+ * them as one transaction: one round of nft's cache reads instead of one each, and all
+ * or nothing. Calls that read the tables must not be made while a batch is open. */
+int wirt_nft_batch_begin(struct wirt_error *err);
+int wirt_nft_batch_commit(struct wirt_error *err);
+/* Drops what a batch collected, running nothing. */
+void wirt_nft_batch_abort(void);
+
 /* Deletes both tables with everything in them; nothing to do when they are missing. */
 int wirt_nft_table_delete(struct wirt_error *err);
 
@@ -78,6 +87,12 @@ int wirt_nft_vserver_addr(const char *name, const char *iface, const char *addr,
 
 /* How many vServer interfaces the inet table holds: 0 when there is no table. */
 int wirt_nft_iface_count(size_t *ret, struct wirt_error *err);
+
+/* Removes what wirt_nft_vserver_add(v) added, by its keys, in one transaction;
+ * elements that are not there are fine. Its cost does not depend on the table's size
+ * (wirt_nft_vserver_del reads the table to find every element of an interface, which
+ * a cleanup after a crash needs). Port forwards are not touched. */
+int wirt_nft_vserver_forget(const struct wirt_nft_vserver *v, struct wirt_error *err);
 
 /* Turns the tenant policy of a running vServer: isolated, it neither sends to nor
  * receives from another vServer. One transaction. */

@@ -327,7 +327,7 @@ static int cleanup_stale(const char *root, const char *name, struct wirt_error *
 	/* The supervisor that would have taken the network down is gone: its veth, proxy
 	 * entries and nft elements (the last outlive the host end) are ours to remove. */
 	if (ran && wirt_vserver_load(root, name, &spec, &ignored) == 0) {
-		r = wirt_network_down(root, &spec, err);
+		r = wirt_network_cleanup(root, &spec, err);
 		if (r < 0)
 			return r;
 	}

@@ -504,6 +504,47 @@ static void test_table(void)
 	snprintf(cmd, sizeof(cmd), "nft list table bridge %s", table);
 	CHECK_EQ_INT(0, count(output_of(cmd), "wv-web2"));
 
+	/* forget: by the keys add used, whether there or not; the interface count */
+	CHECK_CONTEXT("forget");
+	CHECK_EQ_INT(0, wirt_nft_iface_count(&n, &err));
+	CHECK_EQ_INT(0, (int)n);
+	CHECK_EQ_INT(0, wirt_nft_vserver_add(&v1, &err));
+	CHECK_EQ_INT(0, wirt_nft_vserver_add(&v2, &err));
+	CHECK_EQ_INT(0, wirt_nft_iface_count(&n, &err));
+	CHECK_EQ_INT(2, (int)n);
+	CHECK_EQ_INT(0, wirt_nft_vserver_forget(&v2, &err));
+	CHECK_EQ_INT(0, wirt_nft_vserver_forget(&v2, &err)); /* again: nothing, no error */
+	CHECK_EQ_INT(-ENOENT, wirt_nft_vserver_list("wv-web2", &info, &err));
+	snprintf(cmd, sizeof(cmd), "nft list table bridge %s", table);
+	CHECK_EQ_INT(0, count(output_of(cmd), "wv-web2"));
+	CHECK_EQ_INT(0, wirt_nft_vserver_list("wv-web1", &info, &err)); /* untouched */
+	CHECK_EQ_INT(2, (int)info.n_addrs);
+	CHECK_EQ_INT(0, wirt_nft_iface_count(&n, &err));
+	CHECK_EQ_INT(1, (int)n);
+	CHECK_EQ_INT(0, wirt_nft_vserver_forget(&v1, &err));
+
+	/* a batch runs as one transaction at commit, and not at all when aborted */
+	CHECK_CONTEXT("batch");
+	CHECK_EQ_INT(0, wirt_nft_batch_begin(&err));
+	CHECK_EQ_INT(-EBUSY, wirt_nft_batch_begin(&err));
+	CHECK_EQ_INT(0, wirt_nft_vserver_add(&v2, &err));
+	CHECK_EQ_INT(-ENOENT, wirt_nft_vserver_list("wv-web2", &info, &err)); /* not yet */
+	CHECK_EQ_INT(0, wirt_nft_batch_commit(&err));
+	CHECK_EQ_INT(0, wirt_nft_vserver_list("wv-web2", &info, &err));
+	CHECK_EQ_INT(0, wirt_nft_batch_begin(&err));
+	CHECK_EQ_INT(0, wirt_nft_vserver_add(&v1, &err));
+	wirt_nft_batch_abort();
+	CHECK_EQ_INT(-ENOENT, wirt_nft_vserver_list("wv-web1", &info, &err));
+	CHECK_EQ_INT(-EINVAL, wirt_nft_batch_commit(&err));
+	/* all or nothing: deleting an element that is not there fails the whole batch */
+	CHECK_EQ_INT(0, wirt_nft_batch_begin(&err));
+	CHECK_EQ_INT(0, wirt_nft_vserver_add(&v1, &err));
+	CHECK_EQ_INT(0, wirt_nft_masquerade_del("10.9.0.0/24", "eth0", &err));
+	CHECK_EQ_INT(-ENOENT, wirt_nft_batch_commit(&err));
+	CHECK_EQ_INT(-ENOENT, wirt_nft_vserver_list("wv-web1", &info, &err));
+	CHECK_EQ_INT(0, wirt_nft_vserver_forget(&v2, &err));
+	CHECK_CONTEXT("table");
+
 	CHECK_EQ_INT(0, wirt_nft_masquerade_add("10.0.0.0/24", "eth0", &err));
 	CHECK_EQ_INT(0, wirt_nft_masquerade_add("fd00::/64", "eth0", &err));
 	CHECK_EQ_INT(0, wirt_nft_masquerade_del("10.0.0.0/24", "eth0", &err));

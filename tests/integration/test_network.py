@@ -855,6 +855,32 @@ def test_nothing_left(wirt, net, test_links, how):
         host_reaches(a4, serve(wirt, "a"))
 
 
+def test_reboot_and_poweroff_from_inside(wirt, net):
+    """A guest that reboots itself gets a new network namespace: the supervisor brings
+    the network down and up again around the new boot, and the host reaches it as
+    before. A guest that powers itself off (no `wirt stop`) leaves nothing behind."""
+    a4, a6 = net.v4(10), net.v6(0x10)
+    st, page = started(wirt, "a", "--ip", a4, "--ip", a6)
+    iface = iface_of(wirt, "a")
+    host_reaches(a4, page)
+    wirt.exec("a", "reboot", check=False)
+    wait_until(lambda: (wirt.status("a").get("pid") or st["pid"]) != st["pid"], 15,
+               "a new PID 1 after the guest's reboot")
+    wirt.wait_booted("a")
+    # (the namespace's inode number says nothing: the kernel reuses it once freed)
+    page = serve(wirt, "a")
+    host_reaches(a4, page)
+    host_reaches(a6, page)
+    assert net_left(wirt, "a", iface, [a4, a6]), "no network after the reboot"
+
+    wirt.exec("a", "poweroff", check=False)
+    wait_until(lambda: wirt.state("a") == "stopped", 20, "the guest to power itself off")
+    left = net_left(wirt, "a", iface, [a4, a6])
+    assert left == [], "after a poweroff from inside, a's network is left:\n  " + "\n  ".join(left)
+    tables = [t for t in nft_tables() or [] if t[1] == wirt.nft_table]
+    assert tables == [], f"the root's tables outlive its last vServer: {tables}"
+
+
 # ---- the uplink: proxy ARP / NDP and outbound NAT ------------------------------------------
 
 

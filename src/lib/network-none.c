@@ -57,18 +57,6 @@ int wirt_network_port(const char *root, const struct wirt_spec *spec,
 	return unsupported(spec, err);
 }
 
-int wirt_network_assign(const char *root, struct wirt_spec *spec, const struct wirt_hostconf *hc,
-			struct wirt_error *err)
-{
-	return 0;
-}
-
-int wirt_network_check_conflicts(const char *root, const struct wirt_spec *spec,
-				 struct wirt_error *err)
-{
-	return unsupported(spec, err);
-}
-
 const struct wirt_net_addr *wirt_network_forward_target(const struct wirt_spec *spec, int family)
 {
 	return NULL;

@@ -69,16 +69,6 @@ int wirt_network_port(const char *root, const struct wirt_spec *spec,
 int wirt_network_change(const char *root, const struct wirt_spec *old, const struct wirt_spec *new,
 			pid_t init, struct wirt_error *err);
 
-/* Gives a vServer without addresses the lowest free ones of the host's pools (none
- * configured: it stays without network). The caller holds the root's lock. */
-int wirt_network_assign(const char *root, struct wirt_spec *spec, const struct wirt_hostconf *hc,
-			struct wirt_error *err);
-
-/* Refuses addresses and host ports another vServer of the root holds, and addresses
- * of the host itself. The caller holds the root's lock. */
-int wirt_network_check_conflicts(const char *root, const struct wirt_spec *spec,
-				 struct wirt_error *err);
-
 /* The address port forwards of 'family' go to: the vServer's first of that family. */
 const struct wirt_net_addr *wirt_network_forward_target(const struct wirt_spec *spec, int family);
 

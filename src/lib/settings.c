@@ -17,6 +17,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "netaddr.h"
+#include "netpool.h"
 #include "network.h"
 #include "paths.h"
 #include "settings.h"

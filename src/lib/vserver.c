@@ -23,6 +23,7 @@
 #include "hostconf.h"
 #include "idrange.h"
 #include "netaddr.h"
+#include "netpool.h"
 #include "network.h"
 #include "paths.h"
 #include "settings.h"

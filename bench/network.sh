@@ -4,8 +4,9 @@
 # machine is shared and noisy, so only ratios from one run mean something):
 #   1. throughput: iperf3 host -> vServer over its veth against iperf3 over the host's
 #      loopback, SECS s each, ROUNDS rounds in rotating order; two diagnostic lines
-#      beside them: the same vServer with its veth's MTU raised to 65535 on both ends,
-#      and a plain veth pair made by hand (`ip link add`, a scratch netns, no wirt);
+#      beside them: the same vServer with its veth's MTU lowered to 1500 on both ends
+#      (wirt's default is 65535: src/lib/hostconf.h), and a plain veth pair made by
+#      hand (`ip link add`, MTU 1500, a scratch netns, no wirt);
 #   2. latency: a one-byte TCP ping-pong (python3, one connection, TCP_NODELAY) host ->
 #      vServer against host -> loopback (and the hand-made veth); p50 and p99;
 #   3. set-up cost: hyperfine of `wirt start` of a vServer with --ip against one without
@@ -152,6 +153,7 @@ ip route add "$HAND4/32" dev "$HAND_IF"
 "${HAND_NS[@]}" ip route add "$HAND_GW/32" dev eth0
 "${HAND_NS[@]}" ip route add default via "$HAND_GW" dev eth0
 
+MTU0=$(cat "/sys/class/net/$IFACE/mtu") # what wirt gave it (65535 by default)
 set_mtu() { # MTU: both ends of n1's veth
 	ip link set dev "$IFACE" mtu "$1"
 	"${GUEST_NS[@]}" ip link set dev eth0 mtu "$1"
@@ -188,12 +190,12 @@ iperf() { # LABEL ADDR NS-ARRAY-NAME
 		.end.sum_sent.retransmits] | @tsv' <<<"$json" >>"$CSV.tput"
 	bench_log "throughput: $(tail -1 "$CSV.tput")"
 }
-variants=(loopback vserver vserver-mtu65535 hand-veth)
+variants=(loopback vserver vserver-mtu1500 hand-veth)
 one_variant() {
 	case $1 in
 	loopback) iperf loopback 127.0.0.1 HOST_NS ;;
 	vserver) iperf vserver "$GUEST4" GUEST_NS ;;
-	vserver-mtu65535) set_mtu 65535; iperf vserver-mtu65535 "$GUEST4" GUEST_NS; set_mtu 1500 ;;
+	vserver-mtu1500) set_mtu 1500; iperf vserver-mtu1500 "$GUEST4" GUEST_NS; set_mtu "$MTU0" ;;
 	hand-veth) iperf hand-veth "$HAND4" HAND_NS ;;
 	esac
 }

@@ -6,14 +6,21 @@
  * vServer's spec on stdin and, for up, the guest's network namespace on fd 3. A
  * failure is one line on stderr and the errno as exit status; up has then removed
  * what it made. Not meant to be run by hand.
+ *
+ * The network is the config's as it is now, not as the supervisor got it at start:
+ * `wirt set` and `wirt port` change a running vServer's network and save that to the
+ * config, so a guest that reboots gets it, and down removes what is in force.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "netaddr.h"
 #include "network.h"
 #include "spec.h"
+#include "vserver.h"
 
 #define NETNS_FD 3
 
@@ -34,10 +41,35 @@ static int read_spec(struct wirt_spec *spec)
 	return 0;
 }
 
+/* Down: what the config names now, and also what the supervisor started with (in
+ * case the config changed by hand), so that nothing that was in force stays. */
+static void merge_net(struct wirt_net *into, const struct wirt_net *from)
+{
+	for (unsigned i = 0; i < from->n_addrs; i++) {
+		bool have = false;
+
+		for (unsigned j = 0; j < into->n_addrs && !have; j++)
+			have = wirt_netaddr_equal(&into->addrs[j], &from->addrs[i]);
+		if (!have && into->n_addrs < WIRT_NET_ADDRS_MAX)
+			into->addrs[into->n_addrs++] = from->addrs[i];
+	}
+	for (unsigned i = 0; i < from->n_ports; i++) {
+		bool have = false;
+
+		for (unsigned j = 0; j < into->n_ports && !have; j++)
+			have = into->ports[j].proto == from->ports[i].proto &&
+			       into->ports[j].host_port == from->ports[i].host_port;
+		if (!have && into->n_ports < WIRT_NET_PORTS_MAX)
+			into->ports[into->n_ports++] = from->ports[i];
+	}
+	if (into->mode == WIRT_NET_NONE)
+		*into = *from;
+}
+
 int main(int argc, char **argv)
 {
 	struct wirt_error err = { 0 };
-	struct wirt_spec spec;
+	struct wirt_spec spec, now;
 	char msg[WIRT_ERROR_MAX + 64];
 	int r;
 
@@ -49,6 +81,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "receive the vServer's spec: protocol error\n");
 		return EPROTO;
 	}
+	if (wirt_vserver_load(argv[2], argv[3], &now, &err) == 0) {
+		if (strcmp(argv[1], "up") == 0) {
+			/* the nameservers were merged from the host's config: keep those */
+			now.net.n_resolvers = spec.net.n_resolvers;
+			memcpy(now.net.resolvers, spec.net.resolvers, sizeof(now.net.resolvers));
+			spec.net = now.net;
+		} else {
+			merge_net(&now.net, &spec.net);
+			spec.net = now.net;
+		}
+	}
+	wirt_error_clear(&err);
 	if (strcmp(argv[1], "up") == 0)
 		r = wirt_network_up(argv[2], &spec, NETNS_FD, &err);
 	else

@@ -1027,6 +1027,40 @@ def test_conflicting_ip_without_pool(wirt, net):
 # ---- 10: addresses live --------------------------------------------------------------------
 
 
+def test_live_changes_survive_reboot_and_go_with_stop(wirt, net, test_links):
+    """What `wirt set` and `wirt port` change on a running vServer is what its network
+    is from then on: a reboot from inside brings back the added address, the policy and
+    the forward (not the network it was started with), and a stop removes them all, also
+    the proxy entry of the added address."""
+    uplink = make_bridge(test_links)
+    wirt.write_host_config({"uplink": uplink})
+    a4, new4 = net.v4(10), net.v4(50)
+    _, pn = started(wirt, "n", "--ip", net.v4(20))  # a neighbour, to see the policy
+    st, page = started(wirt, "a", "--ip", a4)
+    iface = iface_of(wirt, "a")
+    port = random.SystemRandom().randrange(20000, 30000)
+    wirt("set", "a", f"ip+={new4}", "policy=deny")
+    wirt("port", "add", "a", "tcp", port, 80)
+    host_reaches(new4, page)
+    assert proxy_neigh_lines(new4), f"no proxy neighbour entry for {new4}"
+
+    wirt.exec("a", "reboot", check=False)
+    wait_until(lambda: (wirt.status("a").get("pid") or st["pid"]) != st["pid"], 15,
+               "a new PID 1 after the guest's reboot")
+    wirt.wait_booted("a")
+    page = serve(wirt, "a")
+    host_reaches(new4, page)
+    assert proxy_neigh_lines(new4), f"no proxy neighbour entry for {new4} after the reboot"
+    guest_cannot_reach(wirt, "n", a4, "after a's reboot with policy deny")
+    host_reaches(host_addr(4), page, port=port)
+
+    wirt("stop", "a", timeout=60)
+    left = net_left(wirt, "a", iface, [a4, new4])
+    assert left == [], "after stop, a's network is left:\n  " + "\n  ".join(left)
+    host_cannot_reach(host_addr(4), port=port, what="the forward after a's stop")
+    host_reaches(net.v4(20), pn)
+
+
 def test_ip_add_remove_live(wirt, net):
     """`wirt set a ip+=ADDR` on a running vServer: the host reaches it there at once
     (IPv4 and IPv6), with a host route and nft elements; `ip-=ADDR`: unreachable at

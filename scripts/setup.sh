@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 # busybox is the built-in template; debootstrap builds the debian template; zstd and
 # xz read compressed template tarballs through libarchive.
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev libmnl-dev
-      libnftables-dev nftables busybox-static debootstrap zstd xz-utils ca-certificates lxcfs"
+      libjansson-dev libnftables-dev nftables busybox-static debootstrap zstd xz-utils ca-certificates lxcfs"
 if [ "${1:-}" = "--test" ]; then
 	# sanitizer runtimes for clang builds, the fuzzers, pytest, the benchmark peers,
 	# and what tests/vm needs to boot a cgroup v2 guest (qemu, an initramfs, an ext4 disk)

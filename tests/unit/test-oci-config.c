@@ -271,8 +271,15 @@ static void test_good(void)
 				   &s, &err));
 	wirt_oci_spec_free(&s);
 
+	CHECK_CONTEXT("relative mount destination (runtime-spec 1.1: deprecated, allowed)");
+	CHECK_EQ_INT(0, parse_text(DOC("'mounts': [{'destination': 'proc', 'type': 'proc'}]"), &s,
+				   &err));
+	CHECK_EQ_STR("/proc", s.mounts[0].destination);
+	wirt_oci_spec_free(&s);
+
 	CHECK_CONTEXT("unlimited and unset values");
-	CHECK_EQ_INT(0, parse_text(RES("'memory': {'limit': -1, 'swap': -1, 'reservation': 0}, "
+	CHECK_EQ_INT(0, parse_text(RES("'memory': {'limit': -1, 'swap': -1, 'reservation': 0, "
+				       "'kernel': -1, 'kernelTCP': 0}, "
 				       "'pids': {'limit': -1}, 'cpu': {'quota': -1, 'shares': 0}"),
 				   &s, &err));
 	CHECK_EQ_U64(WIRT_UNLIMITED, res->memory);
@@ -422,8 +429,7 @@ static const struct bad_case bad_cases[] = {
 	{ DOC("'mounts': {}"), "mounts: not an array" },
 	{ DOC("'mounts': [{'destination': '/proc', 'type': 'proc'}, {'type': 'tmpfs'}]"),
 	  "mounts[1].destination: missing" },
-	{ DOC("'mounts': [{'destination': 'proc'}]"),
-	  "mounts[0].destination: 'proc' is not an absolute path" },
+	{ DOC("'mounts': [{'destination': ''}]"), "mounts[0].destination: empty" },
 	{ DOC("'mounts': [{'destination': '/a'}, {'destination': '/b'}, {'destination': '/c'}, "
 	      "{'destination': '/d', 'options': ['ro', 5]}]"),
 	  "mounts[3].options[1]: not a string" },
@@ -504,6 +510,10 @@ static const struct bad_case bad_cases[] = {
 	  "linux.resources.memory.swap: 536870912 below memory.limit 1073741824 (swap counts "
 	  "memory plus swap)" },
 	{ RES("'memory': {'kernel': 1048576}"), "linux.resources.memory.kernel: not supported by wirt" },
+	{ RES("'memory': {'kernelTCP': 1048576}"),
+	  "linux.resources.memory.kernelTCP: not supported by wirt" },
+	{ SECCOMP("'listenerMetadata': 'x'"),
+	  "linux.seccomp.listenerMetadata: needs linux.seccomp.listenerPath" },
 	{ RES("'memory': {'swappiness': 60}"),
 	  "linux.resources.memory.swappiness: not supported by wirt" },
 	{ RES("'memory': {'disableOOMKiller': true}"),

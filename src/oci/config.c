@@ -2,7 +2,7 @@
 /*
  * config.json (OCI runtime-spec 1.0/1.1) to struct wirt_oci_spec, with jansson. Each
  * part of the document has its parse function (linux.resources in resources.c,
- * linux.seccomp in seccomp.c); a 'struct jpath' (parse.h) follows the walk, so
+						* linux.seccomp in seccomp.c); a 'struct jpath' (parse.h) follows the walk, so
  * the first wrong field is named as the spec names it (`mounts[3].options[1]: not a
  * string`). Unknown keys are accepted (the spec allows extensions); a known key with
  * the wrong type, a bad value or a field wirt cannot apply is an error.
@@ -168,7 +168,7 @@ static int parse_capabilities(json_t *v, struct jpath *p, struct wirt_oci_proces
 				cap = jp_lookup(cap_names, ARRAY_SIZE(cap_names), name);
 				if (cap < 0)
 					return jp_bad(p, err, "unknown capability '%s'",
-						   jp_esc(name, shown, sizeof(shown)));
+						      jp_esc(name, shown, sizeof(shown)));
 				proc->caps[s] |= 1ull << cap;
 				jp_pop(p, old2);
 			}
@@ -184,7 +184,6 @@ static int parse_rlimit(json_t *v, struct jpath *p, struct wirt_oci_rlimit *rl,
 	static const char *const keys[] = { "soft", "hard" };
 	uint64_t *vals[] = { &rl->soft, &rl->hard };
 	size_t old;
-	int64_t n;
 	json_t *f;
 	int r;
 
@@ -202,10 +201,9 @@ static int parse_rlimit(json_t *v, struct jpath *p, struct wirt_oci_rlimit *rl,
 		f = jp_field(v, p, keys[i], &old);
 		if (!f)
 			return jp_bad(p, err, "missing");
-		r = jp_want_int(f, p, 0, INT64_MAX, &n, err);
+		r = jp_want_u64(f, p, vals[i], err); /* RLIM_INFINITY is 2^64 - 1 */
 		if (r < 0)
 			return r;
-		*vals[i] = (uint64_t)n;
 		jp_pop(p, old);
 	}
 	if (rl->soft > rl->hard)
@@ -233,7 +231,7 @@ static int parse_rlimits(json_t *v, struct jpath *p, struct wirt_oci_process *pr
 		for (size_t j = 0; j < i; j++)
 			if (proc->rlimits[j].resource == proc->rlimits[i].resource)
 				return jp_bad(p, err, "duplicate rlimit '%s'",
-					   rlimit_names[proc->rlimits[i].resource]);
+					      rlimit_names[proc->rlimits[i].resource]);
 		proc->n_rlimits++;
 		jp_pop(p, old);
 	}
@@ -313,7 +311,7 @@ static int parse_process(json_t *v, struct jpath *p, struct wirt_oci_process *pr
 
 			jp_index(p, i);
 			return jp_bad(p, err, "'%s' is not NAME=VALUE",
-				   jp_esc(proc->env.v[i], shown, sizeof(shown)));
+				      jp_esc(proc->env.v[i], shown, sizeof(shown)));
 		}
 	}
 	jp_pop(p, old);
@@ -457,7 +455,7 @@ static int parse_mount(json_t *v, struct jpath *p, struct wirt_oci_mount *m,
 	if (!m->destination[0])
 		return jp_bad(p, err, "empty");
 	/* runtime-spec 1.0 wanted it absolute; 1.1 allows a relative one (deprecated,
-	 * runtime-spec#1225) since old Docker wrote them, and runc takes it relative to
+									   * runtime-spec#1225) since old Docker wrote them, and runc takes it relative to
 	 * the container's root: stored absolute here, so every user sees one form. */
 	if (!jp_is_absolute(m->destination)) {
 		char *abs = malloc(strlen(m->destination) + 2);
@@ -769,7 +767,7 @@ static int parse_time_offsets(json_t *v, struct jpath *p, struct wirt_oci_spec *
 			r = jp_want_object(f, p, err);
 			if (r == 0)
 				r = jp_opt_int(f, p, "secs", INT64_MIN, INT64_MAX, 0,
-					    &s->time_offset_secs[i], err);
+					       &s->time_offset_secs[i], err);
 			if (r == 0)
 				r = jp_opt_int(f, p, "nanosecs", 0, 999999999, 0, &nsec, err);
 			if (r < 0)
@@ -855,7 +853,7 @@ static int parse_linux(json_t *v, struct jpath *p, struct wirt_oci_spec *s,
 		k = jp_lookup(propagations, ARRAY_SIZE(propagations), s->rootfs_propagation);
 		if (k < 0)
 			return jp_bad(p, err, "unknown propagation '%s'",
-				   jp_esc(s->rootfs_propagation, shown, sizeof(shown)));
+				      jp_esc(s->rootfs_propagation, shown, sizeof(shown)));
 	}
 	jp_pop(p, old);
 	f = jp_field(v, p, "mountLabel", &old);
@@ -919,7 +917,7 @@ static int parse_document(json_t *root, struct wirt_oci_spec *s, struct wirt_err
 		char shown[WIRT_ESCAPE_MAX];
 
 		return jp_bad(&p, err, "unsupported version '%s' (wirt reads 1.x)",
-			   jp_esc(version, shown, sizeof(shown)));
+			      jp_esc(version, shown, sizeof(shown)));
 	}
 	jp_pop(&p, old);
 	f = jp_field(root, &p, "root", &old);
@@ -974,12 +972,82 @@ static int parse_document(json_t *root, struct wirt_oci_spec *s, struct wirt_err
 	return 0;
 }
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* jansson holds integers as int64, but the spec has uint64 fields that use the top half:
+ * RLIM_INFINITY (18446744073709551615) in rlimits, 64-bit seccomp masks. Returns a
+ * copy of data with each such integer literal written as a string of a NUL and its
+ * digits, which jp_want_u64 reads back (and jp_want_string refuses); NULL when there
+ * is nothing to do or the text holds a \u0000 of its own (which would be mistaken for
+ * one). Numbers past UINT64_MAX stay, and jansson refuses them. */
+static char *quote_big_uints(const char *data, size_t size, size_t *ret_len)
+{
+	static const char big[] = "9223372036854775807"; /* INT64_MAX */
+	bool in_string = false, changed = false;
+	size_t len = 0, i = 0, n;
+	char *out;
+
+	if (memmem(data, size, "\\u0000", 6))
+		return NULL;
+	out = malloc(size + size / 2 + 16); /* a literal of 19+ digits grows by 8 */
+	if (!out)
+		return NULL;
+	while (i < size) {
+		char c = data[i];
+
+		if (in_string) {
+			out[len++] = data[i++];
+			if (c == '\\' && i < size)
+				out[len++] = data[i++];
+			else if (c == '"')
+				in_string = false;
+			continue;
+		}
+		if (c == '"')
+			in_string = true;
+		/* a number starts after a structural character or white space: a digit
+		 * after '-', '.', 'e', '+' or another digit is inside one */
+		if (!is_digit(c) || (i > 0 && !strchr(",:[{ \t\r\n", data[i - 1]))) {
+			out[len++] = data[i++];
+			continue;
+		}
+		for (n = 0; i + n < size && is_digit(data[i + n]); n++)
+			;
+		/* a plain integer of INT64_MAX's length or more, above it, at most 2^64 - 1 */
+		if ((i + n >= size || !strchr(".eE", data[i + n])) && data[i] != '0' &&
+		    (n > 19 || (n == 19 && memcmp(data + i, big, 19) > 0)) &&
+		    (n < 20 || (n == 20 && memcmp(data + i, "18446744073709551615", 20) <= 0))) {
+			memcpy(out + len, "\"\\u0000", 7);
+			len += 7;
+			memcpy(out + len, data + i, n);
+			len += n;
+			out[len++] = '"';
+			changed = true;
+		} else {
+			memcpy(out + len, data + i, n);
+			len += n;
+		}
+		i += n;
+	}
+	if (!changed) {
+		free(out);
+		return NULL;
+	}
+	*ret_len = len;
+	return out;
+}
+
 int wirt_oci_config_parse(const char *data, size_t size, struct wirt_oci_spec *ret,
 			  struct wirt_error *err)
 {
 	char shown[WIRT_ESCAPE_MAX * 2];
+	_cleanup_free_ char *quoted = NULL;
 	json_error_t jerr;
 	json_t *root;
+	size_t len;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -989,6 +1057,12 @@ int wirt_oci_config_parse(const char *data, size_t size, struct wirt_oci_spec *r
 					  WIRT_OCI_CONFIG_MAX);
 	/* Duplicate keys are refused: two readers could take different ones. */
 	root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root && strncmp(jerr.text, "too big integer", 15) == 0) {
+		quoted = quote_big_uints(data, size, &len);
+		if (quoted)
+			root = json_loadb(quoted, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+					  &jerr);
+	}
 	if (!root)
 		return wirt_error_invalid(err, "config.json: line %d column %d: %s", jerr.line,
 					  jerr.column, jp_esc(jerr.text, shown, sizeof(shown)));

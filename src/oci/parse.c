@@ -83,7 +83,7 @@ const char *jp_esc(const char *s, char *buf, size_t size)
 /* ---- typed values ---- */
 
 /* obj[key], with the path pointing at it; NULL when absent or null (as Go's decoder,
- * which wrote most configs, reads a null: the field is not set). */
+								     * which wrote most configs, reads a null: the field is not set). */
 json_t *jp_field(json_t *obj, struct jpath *p, const char *key, size_t *saved)
 {
 	json_t *v = json_object_get(obj, key);
@@ -111,22 +111,58 @@ int jp_want_bool(json_t *v, const struct jpath *p, bool *ret, struct wirt_error 
 	return 0;
 }
 
-int jp_want_string(json_t *v, const struct jpath *p, const char **ret,
-		       struct wirt_error *err)
+/* An integer above INT64_MAX, which jansson cannot hold: wirt_oci_config_parse wrote it
+ * as a string of a NUL and its digits (a string no config can hold: jansson refuses
+ * \u0000 in the text it reads, and so does that rewrite). */
+static bool big_uint(json_t *v, uint64_t *ret)
+{
+	const char *s;
+	char *end;
+
+	if (!json_is_string(v) || json_string_length(v) < 2)
+		return false;
+	s = json_string_value(v);
+	if (s[0] != '\0' || s[1] < '0' || s[1] > '9')
+		return false;
+	errno = 0;
+	*ret = strtoull(s + 1, &end, 10);
+	return errno == 0 && end == s + json_string_length(v);
+}
+
+int jp_want_string(json_t *v, const struct jpath *p, const char **ret, struct wirt_error *err)
 {
 	*ret = "";
-	if (!json_is_string(v))
+	/* a NUL inside: only big_uint's integers have one */
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
 		return jp_bad(p, err, "not a string");
 	*ret = json_string_value(v);
 	return 0;
 }
 
-int jp_want_int(json_t *v, const struct jpath *p, int64_t min, int64_t max, int64_t *ret,
-		    struct wirt_error *err)
+int jp_want_u64(json_t *v, const struct jpath *p, uint64_t *ret, struct wirt_error *err)
 {
+	*ret = 0;
+	if (big_uint(v, ret))
+		return 0;
+	if (!json_is_integer(v))
+		return jp_bad(p, err, "not an integer");
+	if (json_integer_value(v) < 0)
+		return jp_bad(p, err, "%" PRId64 " out of range 0..%" PRIu64,
+			      (int64_t)json_integer_value(v), UINT64_MAX);
+	*ret = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+int jp_want_int(json_t *v, const struct jpath *p, int64_t min, int64_t max, int64_t *ret,
+		struct wirt_error *err)
+{
+	uint64_t big;
 	int64_t n;
 
 	*ret = 0;
+	if (big_uint(v, &big))
+		return jp_bad(p, err, "%" PRIu64 " out of range %" PRId64 "..%" PRId64, big, min,
+			      max);
 	if (!json_is_integer(v))
 		return jp_bad(p, err, "not an integer");
 	n = json_integer_value(v);
@@ -186,7 +222,7 @@ void jp_strv_free(struct wirt_oci_strv *sv)
 
 /* An array of strings; 'absolute': each must be an absolute path. */
 int jp_want_strv(json_t *v, struct jpath *p, bool absolute, struct wirt_oci_strv *ret,
-		     struct wirt_error *err)
+		 struct wirt_error *err)
 {
 	size_t n = json_array_size(v), old;
 	int r;
@@ -266,7 +302,7 @@ int jp_lookup(const char *const *table, size_t n, const char *name)
 
 /* A string from a fixed table: returns its index, or an error naming what it wanted. */
 int jp_want_enum(json_t *v, const struct jpath *p, const char *const *table, size_t n,
-		     const char *what, int *ret, struct wirt_error *err)
+		 const char *what, int *ret, struct wirt_error *err)
 {
 	char shown[WIRT_ESCAPE_MAX];
 	const char *s;
@@ -294,9 +330,25 @@ int jp_refuse(json_t *obj, struct jpath *p, const char *key, struct wirt_error *
 }
 
 
+int jp_opt_u64(json_t *obj, struct jpath *p, const char *key, bool *ret_present, uint64_t *ret,
+	       struct wirt_error *err)
+{
+	size_t old;
+	json_t *f = jp_field(obj, p, key, &old);
+	int r = 0;
+
+	*ret = 0;
+	*ret_present = f != NULL;
+	if (f)
+		r = jp_want_u64(f, p, ret, err);
+	if (r == 0)
+		jp_pop(p, old);
+	return r;
+}
+
 /* An int64 field, or 'absent' when it is not there. */
 int jp_opt_int(json_t *obj, struct jpath *p, const char *key, int64_t min, int64_t max,
-		   int64_t absent, int64_t *ret, struct wirt_error *err)
+	       int64_t absent, int64_t *ret, struct wirt_error *err)
 {
 	size_t old;
 	json_t *f = jp_field(obj, p, key, &old);
@@ -312,7 +364,7 @@ int jp_opt_int(json_t *obj, struct jpath *p, const char *key, int64_t min, int64
 
 /* A numeric field wirt cannot apply: refused unless absent or 'harmless'. */
 int jp_refuse_int(json_t *obj, struct jpath *p, const char *key, int64_t harmless,
-		      struct wirt_error *err)
+		  struct wirt_error *err)
 {
 	int64_t n;
 	int r = jp_opt_int(obj, p, key, INT64_MIN, INT64_MAX, harmless, &n, err);
@@ -326,7 +378,7 @@ int jp_refuse_int(json_t *obj, struct jpath *p, const char *key, int64_t harmles
 
 /* A limit wirt cannot set: taken only when it says "no limit" (-1 or 0). */
 int jp_refuse_unlimited(json_t *obj, struct jpath *p, const char *key,
-			    struct wirt_error *err)
+			struct wirt_error *err)
 {
 	int64_t n;
 	int r = jp_opt_int(obj, p, key, INT64_MIN, INT64_MAX, 0, &n, err);

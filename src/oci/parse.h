@@ -47,6 +47,8 @@ int jp_want_string(json_t *v, const struct jpath *p, const char **ret, struct wi
 int jp_want_int(json_t *v, const struct jpath *p, int64_t min, int64_t max, int64_t *ret,
 		struct wirt_error *err);
 int jp_want_u32(json_t *v, const struct jpath *p, uint32_t *ret, struct wirt_error *err);
+/* 0..UINT64_MAX, also past INT64_MAX (RLIM_INFINITY, 64-bit seccomp masks). */
+int jp_want_u64(json_t *v, const struct jpath *p, uint64_t *ret, struct wirt_error *err);
 /* Copies the string into *ret (freeing what was there). */
 int jp_dup_string(json_t *v, const struct jpath *p, char **ret, struct wirt_error *err);
 bool jp_is_absolute(const char *s);
@@ -67,6 +69,9 @@ int jp_want_enum(json_t *v, const struct jpath *p, const char *const *table, siz
 /* An optional integer field: *ret = absent when it is not there. */
 int jp_opt_int(json_t *obj, struct jpath *p, const char *key, int64_t min, int64_t max,
 	       int64_t absent, int64_t *ret, struct wirt_error *err);
+
+int jp_opt_u64(json_t *obj, struct jpath *p, const char *key, bool *ret_present, uint64_t *ret,
+	       struct wirt_error *err);
 
 /* Keys the spec defines and wirt cannot apply: "not supported by wirt" when present
  * (jp_refuse), not 'harmless' (jp_refuse_int), not -1 or 0 (jp_refuse_unlimited),

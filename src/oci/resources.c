@@ -66,11 +66,11 @@ static int parse_device_rule(json_t *v, struct jpath *p, struct wirt_oci_device_
 			return r;
 		if (strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
 			return jp_bad(p, err, "'%s' is not some of 'rwm'",
-				   jp_esc(access, shown, sizeof(shown)));
+				      jp_esc(access, shown, sizeof(shown)));
 		for (size_t i = 0; access[i]; i++)
 			if (strchr(access + i + 1, access[i]))
 				return jp_bad(p, err, "'%s' names '%c' twice",
-					   jp_esc(access, shown, sizeof(shown)), access[i]);
+					      jp_esc(access, shown, sizeof(shown)), access[i]);
 		memcpy(d->access, access, strlen(access) + 1);
 	}
 	jp_pop(p, old);
@@ -129,7 +129,7 @@ static int parse_memory(json_t *v, struct jpath *p, struct wirt_resources *res,
 		if ((uint64_t)limit < WIRT_MEMORY_MIN) {
 			jp_key(p, "limit");
 			return jp_bad(p, err, "%" PRId64 " below wirt's minimum %llu", limit,
-				   WIRT_MEMORY_MIN);
+				      WIRT_MEMORY_MIN);
 		}
 		res->memory = (uint64_t)limit;
 	}
@@ -157,7 +157,7 @@ static int parse_cpuset(const char *s, const struct jpath *p, struct wirt_resour
 
 	if (strlen(s) >= sizeof(res->cpuset) || strspn(s, "0123456789,-") != strlen(s))
 		return jp_bad(p, err, "'%s' is not a CPU list like '0-3,6'",
-			   jp_esc(s, shown, sizeof(shown)));
+			      jp_esc(s, shown, sizeof(shown)));
 	memcpy(res->cpuset, s, strlen(s) + 1);
 	return 0;
 }
@@ -180,7 +180,7 @@ static int set_cpus_milli(int64_t quota, int64_t period, const struct jpath *p,
 
 	if (milli > 4096 * 1000)
 		return jp_bad(p, err, "quota %" PRId64 " per period %" PRId64 " is above 4096 CPUs",
-			   quota, period);
+			      quota, period);
 	res->cpus_milli = (uint32_t)milli;
 	return 0;
 }
@@ -281,7 +281,7 @@ static int parse_throttle(json_t *v, struct jpath *p, size_t which, struct wirt_
 			return r;
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
 			r = jp_opt_int(e, p, keys[k], 0, k < 2 ? UINT32_MAX : INT64_MAX, -1, &vals[k],
-				    err);
+				       err);
 			if (r < 0)
 				return r;
 			if (vals[k] < 0) {
@@ -385,7 +385,7 @@ static int parse_unified(json_t *v, struct jpath *p, struct wirt_resources *res,
 				return r;
 			if (strcmp(key, "memory.max") == 0 && n < WIRT_MEMORY_MIN)
 				return jp_bad(p, err, "%" PRIu64 " below wirt's minimum %llu", n,
-					   WIRT_MEMORY_MIN);
+					      WIRT_MEMORY_MIN);
 			if (key[0] == 'p')
 				res->pids = n ? n : WIRT_UNLIMITED;
 			else if (strcmp(key, "memory.max") == 0)
@@ -398,7 +398,7 @@ static int parse_unified(json_t *v, struct jpath *p, struct wirt_resources *res,
 			r = unified_u64(s, p, &n, err);
 			if (r == 0 && (n < 1 || n > WEIGHT_MAX))
 				r = jp_bad(p, err, "'%s' out of range 1..10000",
-					jp_esc(s, shown, sizeof(shown)));
+					   jp_esc(s, shown, sizeof(shown)));
 			if (r < 0)
 				return r;
 			res->cpu_weight = (uint32_t)n;
@@ -414,7 +414,7 @@ static int parse_unified(json_t *v, struct jpath *p, struct wirt_resources *res,
 			    period < CPU_PERIOD_MIN || period > CPU_PERIOD_MAX ||
 			    !(s[0] >= '0' && s[0] <= '9'))
 				return jp_bad(p, err, "'%s' is not 'QUOTA [PERIOD]' or 'max'",
-					   jp_esc(s, shown, sizeof(shown)));
+					      jp_esc(s, shown, sizeof(shown)));
 			r = set_cpus_milli((int64_t)quota, (int64_t)period, p, res, err);
 			if (r < 0)
 				return r;

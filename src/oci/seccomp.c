@@ -67,7 +67,8 @@ static int parse_errno_ret(json_t *obj, struct jpath *p, const char *key, bool *
 static int parse_seccomp_arg(json_t *v, struct jpath *p, struct wirt_oci_seccomp_arg *a,
 			     struct wirt_error *err)
 {
-	int64_t index, value, value_two;
+	bool has_value, has_two;
+	int64_t index;
 	size_t old;
 	json_t *f;
 	int r, op;
@@ -79,15 +80,14 @@ static int parse_seccomp_arg(json_t *v, struct jpath *p, struct wirt_oci_seccomp
 		jp_key(p, "index");
 		r = jp_bad(p, err, "missing");
 	}
-	/* jansson reads integers as int64: values past INT64_MAX do not parse */
 	if (r == 0)
-		r = jp_opt_int(v, p, "value", 0, INT64_MAX, -1, &value, err);
-	if (r == 0 && value < 0) {
+		r = jp_opt_u64(v, p, "value", &has_value, &a->value, err);
+	if (r == 0 && !has_value) {
 		jp_key(p, "value");
 		r = jp_bad(p, err, "missing");
 	}
 	if (r == 0)
-		r = jp_opt_int(v, p, "valueTwo", 0, INT64_MAX, 0, &value_two, err);
+		r = jp_opt_u64(v, p, "valueTwo", &has_two, &a->value_two, err);
 	if (r < 0)
 		return r;
 	f = jp_field(v, p, "op", &old);
@@ -98,8 +98,6 @@ static int parse_seccomp_arg(json_t *v, struct jpath *p, struct wirt_oci_seccomp
 		return r;
 	jp_pop(p, old);
 	a->index = (unsigned)index;
-	a->value = (uint64_t)value;
-	a->value_two = (uint64_t)value_two;
 	a->op = (enum wirt_oci_seccomp_op)op;
 	return 0;
 }
@@ -145,7 +143,7 @@ static int parse_seccomp_rule(json_t *v, struct jpath *p, struct wirt_oci_seccom
 	if (!f)
 		return jp_bad(p, err, "missing");
 	r = jp_want_enum(f, p, scmp_actions, ARRAY_SIZE(scmp_actions), "seccomp action", &action,
-		      err);
+			 err);
 	if (r < 0)
 		return r;
 	rule->action = (enum wirt_oci_seccomp_action)action;
@@ -191,7 +189,7 @@ int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_oci_seccomp *
 	if (!f)
 		return jp_bad(p, err, "missing");
 	r = jp_want_enum(f, p, scmp_actions, ARRAY_SIZE(scmp_actions), "seccomp action", &action,
-		      err);
+			 err);
 	if (r < 0)
 		return r;
 	if (action == WIRT_OCI_SCMP_NOTIFY) /* the kernel cannot notify about every call */
@@ -211,7 +209,7 @@ int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_oci_seccomp *
 	for (size_t i = 0; i < sc->architectures.n; i++) {
 		old2 = jp_index(p, i);
 		r = jp_want_enum(json_array_get(f, i), p, scmp_arches, ARRAY_SIZE(scmp_arches),
-			      "architecture", &k, err);
+				 "architecture", &k, err);
 		if (r < 0)
 			return r;
 		jp_pop(p, old2);
@@ -223,7 +221,7 @@ int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_oci_seccomp *
 	for (size_t i = 0; i < sc->flags.n; i++) {
 		old2 = jp_index(p, i);
 		r = jp_want_enum(json_array_get(f, i), p, scmp_flags, ARRAY_SIZE(scmp_flags),
-			      "seccomp flag", &k, err);
+				 "seccomp flag", &k, err);
 		if (r < 0)
 			return r;
 		jp_pop(p, old2);

@@ -342,6 +342,26 @@ static void test_good(void)
 	CHECK_EQ_STR("/run/seccomp.sock", s.seccomp.listener_path);
 	wirt_oci_spec_free(&s);
 
+	CHECK_CONTEXT("integers past INT64_MAX");
+	CHECK_EQ_INT(0, parse_text(DOC("'process': {'user': {'uid': 0, 'gid': 0}, 'args': "
+				       "['18446744073709551615', 'x 9223372036854775808'], 'cwd': '/', "
+				       "'rlimits': [{'type': 'RLIMIT_MEMLOCK', 'soft': "
+				       "18446744073709551615, 'hard':18446744073709551615}]}, "
+				       "'linux': {'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', "
+				       "'syscalls': [{'names': ['ioctl'], 'action': 'SCMP_ACT_ERRNO', "
+				       "'args': [{'index': 1, 'value':\t9223372036854775808, "
+				       "'valueTwo': 18446744073709551615, 'op': "
+				       "'SCMP_CMP_MASKED_EQ'}]}]}}"),
+				   &s, &err));
+	CHECK_EQ_STR("", err.msg);
+	CHECK_EQ_U64(RLIM_INFINITY, s.process.rlimits[0].soft);
+	CHECK_EQ_U64(UINT64_MAX, s.process.rlimits[0].hard);
+	CHECK_EQ_STR("18446744073709551615", s.process.args.v[0]);
+	CHECK_EQ_STR("x 9223372036854775808", s.process.args.v[1]);
+	CHECK_EQ_U64(1ull << 63, s.seccomp.rules[0].args[0].value);
+	CHECK_EQ_U64(UINT64_MAX, s.seccomp.rules[0].args[0].value_two);
+	wirt_oci_spec_free(&s);
+
 	CHECK_CONTEXT("every capability");
 	CHECK_EQ_INT(0, parse_text(PROC("'capabilities': {'ambient': ['CAP_CHECKPOINT_RESTORE', "
 					"'CAP_CHOWN']}"),
@@ -599,7 +619,23 @@ static const struct bad_case bad_cases[] = {
 	  "linux.seccomp.syscalls[0].args[0].value: missing" },
 	{ SECCOMP("'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': "
 		  "0, 'value': -1, 'op': 'SCMP_CMP_EQ'}]}]"),
-	  "linux.seccomp.syscalls[0].args[0].value: -1 out of range 0..9223372036854775807" },
+	  "linux.seccomp.syscalls[0].args[0].value: -1 out of range 0..18446744073709551615" },
+
+	/* integers past INT64_MAX (jansson's limit), read back only where uint64 is meant */
+	{ RES("'memory': {'limit': 9223372036854775808}"),
+	  "linux.resources.memory.limit: 9223372036854775808 out of range "
+	  "-1..9223372036854775807" },
+	{ DOC("'process': {'user': {'uid': 0, 'gid': 0}, 'args': ['sh'], 'cwd': "
+	      "18446744073709551615}"),
+	  "process.cwd: not a string" },
+	{ PROC("'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 0, 'hard': 18446744073709551616}]"),
+	  "config.json: line 1 column 197: too big integer near '18446744073709551616'" },
+	{ PROC("'rlimits': [{'type': 'RLIMIT_CORE', 'soft': -1, 'hard': 0}]"),
+	  "process.rlimits[0].soft: -1 out of range 0..18446744073709551615" },
+	/* a \u0000 of the text's own: no rewrite, so nothing could pass for an integer */
+	{ PROC("'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 0, 'hard': 18446744073709551615}], "
+	       "'env': ['A=\\u0000']"),
+	  "config.json: line 1 column 197: too big integer near '18446744073709551615'" },
 };
 
 static void test_bad(void)

@@ -21,7 +21,7 @@ echo
 echo "--- the page web1 serves (fetched by this host from http://$IP/) ---"
 # httpd is started by the guest's init: give it a moment on a slow machine
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	busybox wget -qO- "http://$IP/" && exit 0
+	busybox wget -qO- "http://$IP/" 2>/dev/null && exit 0
 	sleep 0.5
 done
 echo "demo: web1 did not serve a page; see 'wirt logs web1'" >&2

@@ -1005,37 +1005,9 @@ static void format_net_mode(const struct wirt_spec *spec, const struct config_ke
 		out_printf(out, "%s = %s\n", k->key, net_mode_names[spec->net.mode]);
 }
 
-/* Calls fn for each item of a list separated by commas and/or blanks. */
-static int list_each(const char *value, int (*fn)(struct wirt_spec *, const char *,
-						    struct wirt_error *),
-		     struct wirt_spec *spec, struct wirt_error *err)
+static int net_addr_add(const char *item, void *data, struct wirt_error *err)
 {
-	const char *p = value;
-	int r;
-
-	while (*p) {
-		char item[64], shown[WIRT_ESCAPE_MAX];
-		size_t len = strcspn(p, ", \t");
-
-		if (len == 0) {
-			p++;
-			continue;
-		}
-		if (len >= sizeof(item))
-			return wirt_error_invalid(err, "item too long: '%s'",
-						  wirt_str_escape(p, shown, sizeof(shown)));
-		memcpy(item, p, len);
-		item[len] = '\0';
-		r = fn(spec, item, err);
-		if (r < 0)
-			return r;
-		p += len;
-	}
-	return 0;
-}
-
-static int net_addr_add(struct wirt_spec *spec, const char *item, struct wirt_error *err)
-{
+	struct wirt_spec *spec = data;
 	struct wirt_net *net = &spec->net;
 	struct wirt_net_addr a;
 	char text[WIRT_NETADDR_TEXT_MAX];
@@ -1057,7 +1029,7 @@ static int net_addr_add(struct wirt_spec *spec, const char *item, struct wirt_er
 
 static int parse_net_ip(struct wirt_spec *spec, const char *value, struct wirt_error *err)
 {
-	return list_each(value, net_addr_add, spec, err);
+	return wirt_list_each(value, net_addr_add, spec, err);
 }
 
 static void format_net_ip(const struct wirt_spec *spec, const struct config_key *k,
@@ -1191,9 +1163,9 @@ static void format_net_policy(const struct wirt_spec *spec, const struct config_
 		out_printf(out, "%s = deny\n", k->key);
 }
 
-static int net_resolver_add(struct wirt_spec *spec, const char *item, struct wirt_error *err)
+static int net_resolver_add(const char *item, void *data, struct wirt_error *err)
 {
-	struct wirt_net *net = &spec->net;
+	struct wirt_net *net = &((struct wirt_spec *)data)->net;
 
 	if (net->n_resolvers >= WIRT_NET_RESOLVERS_MAX)
 		return wirt_error_invalid(err, "more than %d nameservers", WIRT_NET_RESOLVERS_MAX);
@@ -1203,7 +1175,7 @@ static int net_resolver_add(struct wirt_spec *spec, const char *item, struct wir
 static int parse_net_resolver(struct wirt_spec *spec, const char *value, struct wirt_error *err)
 {
 	spec->net.n_resolvers = 0;
-	return list_each(value, net_resolver_add, spec, err);
+	return wirt_list_each(value, net_resolver_add, spec, err);
 }
 
 static void format_net_resolver(const struct wirt_spec *spec, const struct config_key *k,

@@ -23,42 +23,19 @@ struct parse_state {
 	int failed;
 };
 
-/* Each blank- or comma-separated item of value, by fn. */
-static int items(const char *value, int (*fn)(struct wirt_hostconf *, const char *,
-					      struct wirt_error *),
-		 struct wirt_hostconf *conf, struct wirt_error *err)
+static int masquerade_add(const char *item, void *data, struct wirt_error *err)
 {
-	for (const char *p = value; *p;) {
-		size_t len = strcspn(p, ", \t");
-		char item[64];
-		int r;
+	struct wirt_hostconf *c = data;
 
-		if (len == 0) {
-			p++;
-			continue;
-		}
-		if (len >= sizeof(item))
-			return wirt_error_invalid(err, "item too long (more than %zu characters)",
-						  sizeof(item) - 1);
-		memcpy(item, p, len);
-		item[len] = '\0';
-		r = fn(conf, item, err);
-		if (r < 0)
-			return r;
-		p += len;
-	}
-	return 0;
-}
-
-static int masquerade_add(struct wirt_hostconf *c, const char *item, struct wirt_error *err)
-{
 	if (c->n_masquerade >= WIRT_HOSTCONF_MASQ_MAX)
 		return wirt_error_invalid(err, "more than %d prefixes", WIRT_HOSTCONF_MASQ_MAX);
 	return wirt_netaddr_parse_prefix(item, &c->masquerade[c->n_masquerade++], err);
 }
 
-static int resolver_add(struct wirt_hostconf *c, const char *item, struct wirt_error *err)
+static int resolver_add(const char *item, void *data, struct wirt_error *err)
 {
+	struct wirt_hostconf *c = data;
+
 	if (c->n_resolvers >= WIRT_NET_RESOLVERS_MAX)
 		return wirt_error_invalid(err, "more than %d nameservers", WIRT_NET_RESOLVERS_MAX);
 	return wirt_netaddr_parse_host(item, &c->resolvers[c->n_resolvers++], err);
@@ -112,9 +89,9 @@ static int set_key(struct wirt_hostconf *c, const char *section, const char *key
 		return r;
 	}
 	if (strcmp(key, "masquerade") == 0)
-		return items(value, masquerade_add, c, err);
+		return wirt_list_each(value, masquerade_add, c, err);
 	if (strcmp(key, "resolver") == 0)
-		return items(value, resolver_add, c, err);
+		return wirt_list_each(value, resolver_add, c, err);
 	return wirt_error_invalid(err, "unknown key '%s' (keys: pool, pool6, uplink, "
 				       "masquerade, resolver, mtu)",
 				  wirt_str_escape(key, shown, sizeof(shown)));

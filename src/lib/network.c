@@ -60,15 +60,23 @@ void wirt_network_names(const char *root, const char *name, struct wirt_netnames
 
 /* ---- small helpers ---- */
 
-static int use_table(const struct wirt_netnames *nn, struct wirt_error *err)
-{
-	return wirt_nft_table_use(nn->table, nn->prefix, err);
-}
-
-static int network_lock(const char *root, struct wirt_error *err)
+/* What every operation starts with: the vServer's names, the host's config (when
+ * 'hc' is given), the root's table chosen for nft.c, and <root>/run/network.lock
+ * held, so the table is never deleted under a vServer being added. Returns the
+ * lock's fd (close it to let go) or -errno. */
+static int network_begin(const char *root, const struct wirt_spec *spec,
+			 struct wirt_netnames *nn, struct wirt_hostconf *hc, struct wirt_error *err)
 {
 	char path[PATH_MAX];
+	int r = 0;
 
+	wirt_network_names(root, spec->name, nn);
+	if (hc)
+		r = wirt_hostconf_load(hc, err);
+	if (r == 0)
+		r = wirt_nft_table_use(nn->table, nn->prefix, err);
+	if (r < 0)
+		return r;
 	wirt_path(path, root, "run", NULL, NULL);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return wirt_errorf(err, errno, "create '%s'", path);
@@ -410,13 +418,7 @@ static int network_down(const char *root, const struct wirt_spec *spec, bool tho
 
 	if (spec->net.mode == WIRT_NET_NONE)
 		return 0;
-	wirt_network_names(root, spec->name, &nn);
-	r = wirt_hostconf_load(&hc, err);
-	if (r == 0)
-		r = use_table(&nn, err);
-	if (r < 0)
-		return r;
-	lock = network_lock(root, err);
+	lock = network_begin(root, spec, &nn, &hc, err);
 	if (lock < 0)
 		return lock;
 	r = down_locked(spec, &nn, &hc, thorough, err);
@@ -448,13 +450,7 @@ int wirt_network_up(const char *root, const struct wirt_spec *spec, int netns_fd
 
 	if (spec->net.mode == WIRT_NET_NONE)
 		return 0;
-	wirt_network_names(root, spec->name, &nn);
-	r = wirt_hostconf_load(&hc, err);
-	if (r == 0)
-		r = use_table(&nn, err);
-	if (r < 0)
-		return r;
-	lock = network_lock(root, err);
+	lock = network_begin(root, spec, &nn, &hc, err);
 	if (lock < 0)
 		return lock;
 
@@ -523,14 +519,8 @@ int wirt_network_addr(const char *root, const struct wirt_spec *spec, pid_t init
 	int r, ifindex = 0, eth = 0, uplink = 0;
 	bool bridged = spec->net.mode == WIRT_NET_BRIDGED;
 
-	wirt_network_names(root, spec->name, &nn);
 	wirt_netaddr_str(a, text);
-	r = wirt_hostconf_load(&hc, err);
-	if (r == 0)
-		r = use_table(&nn, err);
-	if (r < 0)
-		return r;
-	lock = network_lock(root, err);
+	lock = network_begin(root, spec, &nn, &hc, err);
 	if (lock < 0)
 		return lock;
 	netns = open_guest_netns(init, err);
@@ -584,13 +574,8 @@ int wirt_network_policy(const char *root, const struct wirt_spec *spec, struct w
 {
 	struct wirt_netnames nn;
 	_cleanup_close_ int lock = -1;
-	int r;
 
-	wirt_network_names(root, spec->name, &nn);
-	r = use_table(&nn, err);
-	if (r < 0)
-		return r;
-	lock = network_lock(root, err);
+	lock = network_begin(root, spec, &nn, NULL, err);
 	if (lock < 0)
 		return lock;
 	return wirt_nft_vserver_isolate(nn.iface, spec->net.policy == WIRT_POLICY_DENY, err);
@@ -603,11 +588,7 @@ int wirt_network_port(const char *root, const struct wirt_spec *spec,
 	_cleanup_close_ int lock = -1;
 	int r;
 
-	wirt_network_names(root, spec->name, &nn);
-	r = use_table(&nn, err);
-	if (r < 0)
-		return r;
-	lock = network_lock(root, err);
+	lock = network_begin(root, spec, &nn, NULL, err);
 	if (lock < 0)
 		return lock;
 	r = port_apply(spec, port, add, err);

@@ -284,3 +284,31 @@ const char *wirt_cpus_format(uint64_t milli, char *buf, size_t size)
 	snprintf(buf, size, "%" PRIu64 ".%0*u", milli / 1000, digits, frac);
 	return buf;
 }
+
+int wirt_list_each(const char *list, int (*fn)(const char *item, void *data, struct wirt_error *err),
+		   void *data, struct wirt_error *err)
+{
+	const char *p = list;
+	int r;
+
+	while (*p) {
+		char item[WIRT_LIST_ITEM_MAX + 1], shown[WIRT_ESCAPE_MAX];
+		size_t len = strcspn(p, ", \t");
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if (len >= sizeof(item))
+			return wirt_error_invalid(err, "item too long (more than %d characters): '%s'",
+						  WIRT_LIST_ITEM_MAX,
+						  wirt_str_escape(p, shown, sizeof(shown)));
+		memcpy(item, p, len);
+		item[len] = '\0';
+		r = fn(item, data, err);
+		if (r < 0)
+			return r;
+		p += len;
+	}
+	return 0;
+}

@@ -38,6 +38,12 @@ const char *wirt_str_escape(const char *s, char *buf, size_t size);
  * escaped byte are shown only as far as they fit). */
 #define WIRT_ESCAPE_MAX 96
 
+/* Calls fn for each item of 'list', items separated by commas and/or blanks ("a, b c"),
+ * and stops at its first error. An item longer than WIRT_LIST_ITEM_MAX is refused. */
+#define WIRT_LIST_ITEM_MAX 63
+int wirt_list_each(const char *list, int (*fn)(const char *item, void *data, struct wirt_error *err),
+		   void *data, struct wirt_error *err);
+
 /* Thousandths of a CPU as the config writes them: "0.5", "2", "1.25". Returns buf. */
 const char *wirt_cpus_format(uint64_t milli, char *buf, size_t size);
 

@@ -234,6 +234,35 @@ static void test_escape(void)
 	CHECK_CONTAINS(buf, "aaa...");
 }
 
+static int collect(const char *item, void *data, struct wirt_error *err)
+{
+	char *out = data;
+
+	if (strcmp(item, "bad") == 0)
+		return wirt_error_invalid(err, "bad item");
+	strcat(out, item);
+	strcat(out, "|");
+	return 0;
+}
+
+static void test_list(void)
+{
+	struct wirt_error err = { 0 };
+	char out[256] = "", long_item[100];
+
+	CHECK_EQ_INT(0, wirt_list_each(" a, b\tc,,d ", collect, out, &err));
+	CHECK_EQ_STR("a|b|c|d|", out);
+	out[0] = '\0';
+	CHECK_EQ_INT(0, wirt_list_each("", collect, out, &err));
+	CHECK_EQ_STR("", out);
+	CHECK_EQ_INT(-EINVAL, wirt_list_each("a bad c", collect, out, &err));
+	CHECK_EQ_STR("a|", out); /* stops at the first error */
+	memset(long_item, 'x', sizeof(long_item) - 1);
+	long_item[sizeof(long_item) - 1] = '\0';
+	CHECK_EQ_INT(-EINVAL, wirt_list_each(long_item, collect, out, &err));
+	CHECK_CONTAINS(err.msg, "item too long");
+}
+
 int main(void)
 {
 	test_names();
@@ -241,5 +270,6 @@ int main(void)
 	test_sizes();
 	test_uints();
 	test_escape();
+	test_list();
 	return check_exit("test-validate");
 }

@@ -61,25 +61,15 @@ enum wirt_cgroup_mode wirt_cgroup_detect(void)
 	return WIRT_CGROUP_V1;
 }
 
-/* FNV-1a: a short, stable tag for a root dir's path. */
-static unsigned long hash_str(const char *s)
-{
-	unsigned long h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h & 0xffffffffu;
-}
-
 void wirt_cgroup_init(struct wirt_cgroup *cg, const char *root, const char *name)
 {
-	char real[PATH_MAX];
-	const char *r = realpath(root, real) ? real : root;
+	uint32_t tag;
 
 	cg->mode = wirt_cgroup_detect();
-	if (strcmp(r, WIRT_ROOT_DEFAULT) == 0)
+	if (!wirt_root_tag(root, &tag))
 		snprintf(cg->rel, sizeof(cg->rel), "wirt/%s", name);
 	else
-		snprintf(cg->rel, sizeof(cg->rel), "wirt-%08lx/%s", hash_str(r), name);
+		snprintf(cg->rel, sizeof(cg->rel), "wirt-%08x/%s", tag, name);
 }
 
 char *wirt_cgroup_path(const struct wirt_cgroup *cg, const char *controller, char *buf)

@@ -1015,10 +1015,8 @@ static int net_addr_add(const char *item, void *data, struct wirt_error *err)
 
 	if (r < 0)
 		return r;
-	for (unsigned i = 0; i < net->n_addrs; i++)
-		if (wirt_netaddr_equal(&net->addrs[i], &a))
-			return wirt_error_invalid(err, "address %s given twice",
-						  wirt_netaddr_str(&a, text));
+	if (wirt_netaddr_find(net->addrs, net->n_addrs, &a) >= 0)
+		return wirt_error_invalid(err, "address %s given twice", wirt_netaddr_str(&a, text));
 	if (net->n_addrs >= WIRT_NET_ADDRS_MAX)
 		return wirt_error_invalid(err, "more than %d addresses", WIRT_NET_ADDRS_MAX);
 	net->addrs[net->n_addrs++] = a;
@@ -1227,10 +1225,8 @@ static int parse_net_port(struct wirt_spec *spec, const char *value, struct wirt
 	r = wirt_port_parse(proto, hp, gp, &port, err);
 	if (r < 0)
 		return r;
-	for (unsigned i = 0; i < net->n_ports; i++)
-		if (net->ports[i].proto == port.proto && net->ports[i].host_port == port.host_port)
-			return wirt_error_invalid(err, "%s port %u forwarded twice", proto,
-						  port.host_port);
+	if (wirt_net_port_find(net, &port) >= 0)
+		return wirt_error_invalid(err, "%s port %u forwarded twice", proto, port.host_port);
 	if (net->n_ports >= WIRT_NET_PORTS_MAX)
 		return wirt_error_invalid(err, "more than %d port forwards", WIRT_NET_PORTS_MAX);
 	net->ports[net->n_ports++] = port;

@@ -165,6 +165,22 @@ bool wirt_netaddr_equal(const struct wirt_net_addr *a, const struct wirt_net_add
 	return a->family == b->family && memcmp(a->addr, b->addr, addr_len(a->family)) == 0;
 }
 
+int wirt_netaddr_find(const struct wirt_net_addr *list, size_t n, const struct wirt_net_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (wirt_netaddr_equal(&list[i], a))
+			return (int)i;
+	return -1;
+}
+
+int wirt_net_port_find(const struct wirt_net *net, const struct wirt_net_port *port)
+{
+	for (unsigned i = 0; i < net->n_ports; i++)
+		if (net->ports[i].proto == port->proto && net->ports[i].host_port == port->host_port)
+			return (int)i;
+	return -1;
+}
+
 bool wirt_netaddr_in(const struct wirt_net_addr *net, const struct wirt_net_addr *a)
 {
 	unsigned full = net->prefix / 8, rest = net->prefix % 8;

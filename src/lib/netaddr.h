@@ -37,6 +37,12 @@ const char *wirt_netaddr_str_prefix(const struct wirt_net_addr *a, char *buf);
 /* Same family and address (prefixes aside). */
 bool wirt_netaddr_equal(const struct wirt_net_addr *a, const struct wirt_net_addr *b);
 
+/* The index of 'a' (by address, not prefix) in list[0..n-1], or -1. */
+int wirt_netaddr_find(const struct wirt_net_addr *list, size_t n, const struct wirt_net_addr *a);
+
+/* The index of the forward of host port 'port' (protocol 'proto') in net's list, or -1. */
+int wirt_net_port_find(const struct wirt_net *net, const struct wirt_net_port *port);
+
 /* Does prefix 'net' contain address 'a'? */
 bool wirt_netaddr_in(const struct wirt_net_addr *net, const struct wirt_net_addr *a);
 

@@ -45,22 +45,16 @@ static int conflicts_with(const struct wirt_spec *other, void *data, struct wirt
 	char text[WIRT_NETADDR_TEXT_MAX];
 
 	for (unsigned i = 0; i < spec->net.n_addrs; i++)
-		for (unsigned j = 0; j < other->net.n_addrs; j++)
-			if (wirt_netaddr_equal(&spec->net.addrs[i], &other->net.addrs[j]))
-				return wirt_error_plain(err, EADDRINUSE,
-							"address %s belongs to vServer '%s'",
-							wirt_netaddr_str(&spec->net.addrs[i], text),
-							other->name);
+		if (wirt_netaddr_find(other->net.addrs, other->net.n_addrs, &spec->net.addrs[i]) >= 0)
+			return wirt_error_plain(err, EADDRINUSE, "address %s belongs to vServer '%s'",
+						wirt_netaddr_str(&spec->net.addrs[i], text),
+						other->name);
 	for (unsigned i = 0; i < spec->net.n_ports; i++)
-		for (unsigned j = 0; j < other->net.n_ports; j++)
-			if (spec->net.ports[i].proto == other->net.ports[j].proto &&
-			    spec->net.ports[i].host_port == other->net.ports[j].host_port)
-				return wirt_error_plain(err, EADDRINUSE,
-							"%s port %u is forwarded to vServer '%s'",
-							spec->net.ports[i].proto == IPPROTO_TCP
-								? "tcp"
-								: "udp",
-							spec->net.ports[i].host_port, other->name);
+		if (wirt_net_port_find(&other->net, &spec->net.ports[i]) >= 0)
+			return wirt_error_plain(err, EADDRINUSE,
+						"%s port %u is forwarded to vServer '%s'",
+						spec->net.ports[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+						spec->net.ports[i].host_port, other->name);
 	return 0;
 }
 
@@ -85,11 +79,9 @@ static int check_host_addresses(const struct wirt_spec *spec, struct wirt_error 
 			       16);
 		else
 			continue;
-		for (unsigned i = 0; i < spec->net.n_addrs && r == 0; i++)
-			if (wirt_netaddr_equal(&spec->net.addrs[i], &host))
-				r = wirt_error_plain(err, EADDRINUSE,
-						     "address %s is the host's own (on %s)",
-						     wirt_netaddr_str(&host, text), ifa->ifa_name);
+		if (wirt_netaddr_find(spec->net.addrs, spec->net.n_addrs, &host) >= 0)
+			r = wirt_error_plain(err, EADDRINUSE, "address %s is the host's own (on %s)",
+					     wirt_netaddr_str(&host, text), ifa->ifa_name);
 	}
 	freeifaddrs(list);
 	return r;
@@ -129,14 +121,6 @@ static int collect_used(const struct wirt_spec *other, void *data, struct wirt_e
 	return 0;
 }
 
-static bool is_used(const struct used *u, const struct wirt_net_addr *a)
-{
-	for (size_t i = 0; i < u->n; i++)
-		if (wirt_netaddr_equal(&u->addrs[i], a))
-			return true;
-	return false;
-}
-
 /* The lowest free address of 'pool' (not used, not the host's), or -EADDRNOTAVAIL. */
 static int pool_pick(const struct wirt_net_addr *pool, const struct used *u,
 		     struct wirt_spec *spec, struct wirt_error *err)
@@ -147,7 +131,7 @@ static int pool_pick(const struct wirt_net_addr *pool, const struct used *u,
 
 	/* index 0 is the network's own address; past 65536 tries a pool is "full" */
 	for (uint64_t i = 1; i < 65536 && wirt_netaddr_nth(pool, i, &a); i++) {
-		if (is_used(u, &a))
+		if (wirt_netaddr_find(u->addrs, u->n, &a) >= 0)
 			continue;
 		spec->net.addrs[spec->net.n_addrs++] = a;
 		if (check_host_addresses(spec, &ignored) == 0)

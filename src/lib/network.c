@@ -23,27 +23,15 @@
 
 /* ---- names ---- */
 
-static uint32_t fnv1a32(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 void wirt_network_names(const char *root, const char *name, struct wirt_netnames *ret)
 {
-	char real[PATH_MAX];
-	const char *r = realpath(root, real) ? real : root;
 	size_t plen, nlen = strlen(name);
 	uint32_t h;
 
-	if (strcmp(r, WIRT_ROOT_DEFAULT) == 0) {
+	if (!wirt_root_tag(root, &h)) {
 		snprintf(ret->table, sizeof(ret->table), "%s", WIRT_NFT_TABLE_DEFAULT);
 		snprintf(ret->prefix, sizeof(ret->prefix), "%s", WIRT_NFT_IFACE_PREFIX);
 	} else {
-		h = fnv1a32(r);
 		snprintf(ret->table, sizeof(ret->table), "wirt_%08x", h);
 		snprintf(ret->prefix, sizeof(ret->prefix), "w%04x-", h >> 16);
 	}
@@ -53,7 +41,7 @@ void wirt_network_names(const char *root, const char *name, struct wirt_netnames
 		return;
 	}
 	/* A long name: its start, then a hash of all of it. */
-	h = fnv1a32(name);
+	h = wirt_hash(name);
 	snprintf(ret->iface, sizeof(ret->iface), "%s%.*s%04x", ret->prefix,
 		 (int)(WIRT_IFNAME_MAX - plen - 4), name, h & 0xffff);
 }
@@ -618,13 +606,12 @@ static bool same_ports(const struct wirt_spec *a, const struct wirt_spec *b)
 	return true;
 }
 
+/* Has spec the address with the same prefix (a new prefix is a new address)? */
 static bool has_addr(const struct wirt_spec *spec, const struct wirt_net_addr *a)
 {
-	for (unsigned i = 0; i < spec->net.n_addrs; i++)
-		if (wirt_netaddr_equal(&spec->net.addrs[i], a) &&
-		    spec->net.addrs[i].prefix == a->prefix)
-			return true;
-	return false;
+	int i = wirt_netaddr_find(spec->net.addrs, spec->net.n_addrs, a);
+
+	return i >= 0 && spec->net.addrs[i].prefix == a->prefix;
 }
 
 static void ports_all(const char *root, const struct wirt_spec *spec, bool add)

@@ -2,6 +2,7 @@
 /* The root dir layout: see paths.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "paths.h"
 
@@ -26,4 +27,24 @@ char *wirt_path(char *buf, const char *root, const char *a, const char *b, const
 	if (n < 0 || n >= PATH_MAX)
 		return NULL;
 	return buf;
+}
+
+uint32_t wirt_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+bool wirt_root_tag(const char *root, uint32_t *ret_tag)
+{
+	char real[PATH_MAX];
+	const char *r = realpath(root, real) ? real : root;
+
+	if (strcmp(r, WIRT_ROOT_DEFAULT) == 0)
+		return false;
+	*ret_tag = wirt_hash(r);
+	return true;
 }

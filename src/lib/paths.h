@@ -18,7 +18,9 @@
 #define WIRT_PATHS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define WIRT_ROOT_DEFAULT "/var/lib/wirt"
 
@@ -28,6 +30,15 @@ const char *wirt_root_resolve(const char *arg);
 /* snprintf into buf (PATH_MAX) "<root>/<a>/<b>/<c>" for the non-NULL parts. Returns
  * buf, or NULL when it does not fit (callers pass validated names, so it fits). */
 char *wirt_path(char *buf, const char *root, const char *a, const char *b, const char *c);
+
+/* The tag of a root dir other than the default, for the names it gives host objects
+ * (its cgroup parent "wirt-<tag>", its nft table "wirt_<tag>", its interfaces'
+ * prefix): FNV-1a (32 bits) of its real path. False, and no tag, for the default root,
+ * whose objects are plainly "wirt". */
+bool wirt_root_tag(const char *root, uint32_t *ret_tag);
+
+/* FNV-1a, 32 bits: a short, stable tag for a string. */
+uint32_t wirt_hash(const char *s);
 
 #define wirt_template_dir(buf, root, t) wirt_path(buf, root, "templates", t, NULL)
 #define wirt_template_rootfs(buf, root, t) wirt_path(buf, root, "templates", t, "rootfs")

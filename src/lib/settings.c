@@ -168,19 +168,18 @@ static int set_ip_delta(struct wirt_spec *spec, const char *value, bool add, con
 	struct wirt_net *net = &spec->net;
 	struct wirt_net_addr a;
 	char text[WIRT_NETADDR_TEXT_MAX];
-	int r;
+	int r, i;
 
 	r = wirt_netaddr_parse(value, &a, err);
 	if (r < 0)
 		return wirt_error_prefix(err, "'%s'", shown);
-	for (unsigned i = 0; i < net->n_addrs; i++) {
-		if (!wirt_netaddr_equal(&net->addrs[i], &a))
-			continue;
+	i = wirt_netaddr_find(net->addrs, net->n_addrs, &a);
+	if (i >= 0) {
 		if (add)
 			return wirt_error_invalid(err, "'%s': the vServer has %s already", shown,
 						  wirt_netaddr_str(&a, text));
 		memmove(&net->addrs[i], &net->addrs[i + 1],
-			(net->n_addrs - i - 1) * sizeof(net->addrs[0]));
+			(net->n_addrs - (unsigned)i - 1) * sizeof(net->addrs[0]));
 		net->n_addrs--;
 		if (!net->n_addrs && net->mode == WIRT_NET_ROUTED)
 			net->mode = WIRT_NET_NONE; /* routed without addresses is no network */
@@ -315,7 +314,7 @@ static int settings_apply(const char *root, const char *name, settings_edit_fn e
 	net_changed = memcmp(&old.net, &spec.net, sizeof(old.net)) != 0;
 	if (net_changed) {
 		/* under the root's lock: no other vServer takes the same address meanwhile */
-		root_lock = wirt_lock_file(wirt_path(path, root, "lock", NULL, NULL), err);
+		root_lock = wirt_root_lock(root, err);
 		if (root_lock < 0)
 			return root_lock;
 		r = wirt_network_check_conflicts(root, &spec, err);
@@ -392,17 +391,15 @@ static int edit_port(struct wirt_spec *spec, void *data, struct wirt_error *err)
 	const struct port_edit *e = data;
 	struct wirt_net *net = &spec->net;
 	const char *proto = e->port.proto == IPPROTO_TCP ? "tcp" : "udp";
+	int i = wirt_net_port_find(net, &e->port);
 
-	for (unsigned i = 0; i < net->n_ports; i++) {
-		if (net->ports[i].proto != e->port.proto ||
-		    net->ports[i].host_port != e->port.host_port)
-			continue;
+	if (i >= 0) {
 		if (e->add)
 			return wirt_error_plain(err, EEXIST, "%s port %u is forwarded to port %u "
 							     "already",
 						proto, e->port.host_port, net->ports[i].guest_port);
 		memmove(&net->ports[i], &net->ports[i + 1],
-			(net->n_ports - i - 1) * sizeof(net->ports[0]));
+			(net->n_ports - (unsigned)i - 1) * sizeof(net->ports[0]));
 		net->n_ports--;
 		return 0;
 	}

@@ -96,7 +96,7 @@ int wirt_vserver_lock(const char *root, const char *name, struct wirt_error *err
 
 /* ---- create ------------------------------------------------------------------------ */
 
-static int lock_root(const char *root, struct wirt_error *err)
+int wirt_root_lock(const char *root, struct wirt_error *err)
 {
 	char path[PATH_MAX];
 
@@ -182,7 +182,7 @@ int wirt_vserver_create(const char *root, struct wirt_spec *spec, struct wirt_er
 		return wirt_errorf(err, -r, "create '%s'", dir);
 	/* <root>/lock: `template delete` holds it while it checks for users, so the
 	 * template cannot vanish between our check and our config naming it. */
-	root_lock = lock_root(root, err);
+	root_lock = wirt_root_lock(root, err);
 	if (root_lock < 0)
 		return root_lock;
 	r = wirt_template_check(root, spec->template_name, err);

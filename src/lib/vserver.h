@@ -46,6 +46,10 @@ int wirt_vserver_load(const char *root, const char *name, struct wirt_spec *spec
 /* Takes the vServer's lock (blocking); returns the fd that holds it. */
 int wirt_vserver_lock(const char *root, const char *name, struct wirt_error *err);
 
+/* Takes <root>/lock (blocking): what create, template changes and the address checks
+ * of `set` hold while they look at every vServer. Returns the fd that holds it. */
+int wirt_root_lock(const char *root, struct wirt_error *err);
+
 int wirt_vserver_status(const char *root, const char *name, struct wirt_status *st,
 			struct wirt_error *err);
 

@@ -12,7 +12,6 @@
  * config, so a guest that reboots gets it, and down removes what is in force.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,23 +44,13 @@ static int read_spec(struct wirt_spec *spec)
  * case the config changed by hand), so that nothing that was in force stays. */
 static void merge_net(struct wirt_net *into, const struct wirt_net *from)
 {
-	for (unsigned i = 0; i < from->n_addrs; i++) {
-		bool have = false;
-
-		for (unsigned j = 0; j < into->n_addrs && !have; j++)
-			have = wirt_netaddr_equal(&into->addrs[j], &from->addrs[i]);
-		if (!have && into->n_addrs < WIRT_NET_ADDRS_MAX)
+	for (unsigned i = 0; i < from->n_addrs; i++)
+		if (wirt_netaddr_find(into->addrs, into->n_addrs, &from->addrs[i]) < 0 &&
+		    into->n_addrs < WIRT_NET_ADDRS_MAX)
 			into->addrs[into->n_addrs++] = from->addrs[i];
-	}
-	for (unsigned i = 0; i < from->n_ports; i++) {
-		bool have = false;
-
-		for (unsigned j = 0; j < into->n_ports && !have; j++)
-			have = into->ports[j].proto == from->ports[i].proto &&
-			       into->ports[j].host_port == from->ports[i].host_port;
-		if (!have && into->n_ports < WIRT_NET_PORTS_MAX)
+	for (unsigned i = 0; i < from->n_ports; i++)
+		if (wirt_net_port_find(into, &from->ports[i]) < 0 && into->n_ports < WIRT_NET_PORTS_MAX)
 			into->ports[into->n_ports++] = from->ports[i];
-	}
 	if (into->mode == WIRT_NET_NONE)
 		*into = *from;
 }

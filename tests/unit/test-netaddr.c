@@ -71,6 +71,20 @@ static void test_arith(void)
 	CHECK_EQ_INT(0, wirt_netaddr_parse("fd00:0:0:1::1", &b, &err));
 	CHECK(!wirt_netaddr_in(&net, &b));
 	CHECK(!wirt_netaddr_equal(&a, &b));
+
+	struct wirt_net_addr list[2] = { a, b };
+	CHECK_EQ_INT(1, wirt_netaddr_find(list, 2, &b));
+	CHECK_EQ_INT(0, wirt_netaddr_find(list, 2, &a));
+	CHECK_EQ_INT(-1, wirt_netaddr_find(list, 1, &b));
+	CHECK_EQ_INT(-1, wirt_netaddr_find(list, 0, &a));
+
+	struct wirt_net nt = { .n_ports = 2, .ports = { { IPPROTO_TCP, 80, 8080 }, { IPPROTO_UDP, 53, 53 } } };
+	struct wirt_net_port p = { IPPROTO_UDP, 53, 1 };
+	CHECK_EQ_INT(1, wirt_net_port_find(&nt, &p));
+	p.proto = IPPROTO_TCP;
+	CHECK_EQ_INT(-1, wirt_net_port_find(&nt, &p));
+	p.host_port = 80;
+	CHECK_EQ_INT(0, wirt_net_port_find(&nt, &p));
 }
 
 static void test_mac(void)

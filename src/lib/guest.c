@@ -28,6 +28,7 @@
 #include "netaddr.h"
 #include "init.h"
 #include "lxcfs.h"
+#include "mount.h"
 #include "security.h"
 #include "syscalls.h"
 #include "util.h"
@@ -241,68 +242,6 @@ _Noreturn void wirt_guest_stage1(struct wirt_guest_args *args)
 
 /* ---- stage 2: PID 1 inside ---------------------------------------------------------- */
 
-/* A mount onto a path inside the guest: the target is opened with RESOLVE_IN_ROOT (a
- * guest symlink cannot redirect it to the host) and mounted through its fd. A NULL
- * 'src' with MS_BIND binds the target onto itself. */
-static int mount_in_root(int root_fd, const char *src, const char *target, const char *type,
-			 unsigned long flags, const char *data, bool is_dir, struct wirt_error *err)
-{
-	_cleanup_close_ int fd = -1;
-	char fdpath[64];
-
-	fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
-	if (fd == -ENOENT) {
-		const char *base;
-		_cleanup_close_ int dir = wirt_open_parent_in_root(root_fd, target, 0755, &base);
-
-		if (dir < 0)
-			return wirt_errorf(err, -dir, "create parent of '%s'", target);
-		if (is_dir) {
-			if (mkdirat(dir, base, 0755) < 0 && errno != EEXIST)
-				return wirt_errorf(err, errno, "create '%s'", target);
-		} else {
-			int f = openat(dir, base, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-			if (f < 0 && errno != EEXIST)
-				return wirt_errorf(err, errno, "create '%s'", target);
-			if (f >= 0)
-				close(f);
-		}
-		fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
-	}
-	if (fd < 0)
-		return wirt_errorf(err, -fd, "open '%s' in guest", target);
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	if (!src)
-		src = fdpath;
-	if (mount(src, fdpath, type, flags, data) < 0)
-		return wirt_errorf(err, errno, "mount %s on '%s'", type ? type : src, target);
-	if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
-		/* A bind mount ignores MS_RDONLY until remounted; the fd we hold still names
-		 * the dentry below the new mount, so open the target again. */
-		close(fd);
-		fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
-		if (fd < 0)
-			return wirt_errorf(err, -fd, "open '%s' in guest", target);
-		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-		if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | (flags & ~MS_REC), NULL) < 0)
-			return wirt_errorf(err, errno, "make '%s' read-only", target);
-	}
-	return 0;
-}
-
-static int symlink_in_root(int root_fd, const char *target, const char *path,
-			   struct wirt_error *err)
-{
-	const char *base;
-	_cleanup_close_ int dir = wirt_open_parent_in_root(root_fd, path, 0755, &base);
-
-	if (dir < 0)
-		return wirt_errorf(err, -dir, "open parent of '%s'", path);
-	if (symlinkat(target, dir, base) < 0 && errno != EEXIST)
-		return wirt_errorf(err, errno, "create symlink '%s'", path);
-	return 0;
-}
-
 #define NOSUID_NODEV_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 /* The device nodes a system needs, bound from the host's (a user namespace may not
@@ -315,33 +254,33 @@ static int setup_dev(const struct wirt_guest_args *args, int root_fd, struct wir
 {
 	int r;
 
-	r = mount_in_root(root_fd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+	r = wirt_mount_in_root(root_fd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
 			  "mode=755,size=65536k", true, err);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(guest_devices); i++)
-		r = mount_in_root(root_fd, guest_devices[i], guest_devices[i], NULL,
+		r = wirt_mount_in_root(root_fd, guest_devices[i], guest_devices[i], NULL,
 				  MS_BIND | MS_NOSUID | MS_NOEXEC, NULL, false, err);
 	if (r == 0)
-		r = mount_in_root(root_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		r = wirt_mount_in_root(root_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 				  "newinstance,ptmxmode=0666,mode=0620,gid=5", true, err);
 	if (r == 0)
-		r = symlink_in_root(root_fd, "pts/ptmx", "/dev/ptmx", err);
+		r = wirt_symlink_in_root(root_fd, "pts/ptmx", "/dev/ptmx", err);
 	if (r == 0)
-		r = mount_in_root(root_fd, args->console, "/dev/console", NULL,
+		r = wirt_mount_in_root(root_fd, args->console, "/dev/console", NULL,
 				  MS_BIND | MS_NOSUID | MS_NOEXEC, NULL, false, err);
 	if (r == 0)
-		r = mount_in_root(root_fd, "shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC,
+		r = wirt_mount_in_root(root_fd, "shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC,
 				  "mode=1777,size=65536k", true, err);
 	if (r == 0)
-		r = mount_in_root(root_fd, "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC,
+		r = wirt_mount_in_root(root_fd, "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC,
 				  NULL, true, err);
 	if (r == 0)
-		r = symlink_in_root(root_fd, "/proc/self/fd", "/dev/fd", err);
+		r = wirt_symlink_in_root(root_fd, "/proc/self/fd", "/dev/fd", err);
 	if (r == 0)
-		r = symlink_in_root(root_fd, "/proc/self/fd/0", "/dev/stdin", err);
+		r = wirt_symlink_in_root(root_fd, "/proc/self/fd/0", "/dev/stdin", err);
 	if (r == 0)
-		r = symlink_in_root(root_fd, "/proc/self/fd/1", "/dev/stdout", err);
+		r = wirt_symlink_in_root(root_fd, "/proc/self/fd/1", "/dev/stdout", err);
 	if (r == 0)
-		r = symlink_in_root(root_fd, "/proc/self/fd/2", "/dev/stderr", err);
+		r = wirt_symlink_in_root(root_fd, "/proc/self/fd/2", "/dev/stderr", err);
 	return r;
 }
 
@@ -366,7 +305,7 @@ static int mask_proc(int root_fd, struct wirt_error *err)
 		if (fd == -ENOENT)
 			continue;
 		close(fd);
-		r = mount_in_root(root_fd, "/dev/null", masked_files[i], NULL, MS_BIND, NULL,
+		r = wirt_mount_in_root(root_fd, "/dev/null", masked_files[i], NULL, MS_BIND, NULL,
 				  false, err);
 	}
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(masked_dirs); i++) {
@@ -374,7 +313,7 @@ static int mask_proc(int root_fd, struct wirt_error *err)
 		if (fd == -ENOENT)
 			continue;
 		close(fd);
-		r = mount_in_root(root_fd, "tmpfs", masked_dirs[i], "tmpfs",
+		r = wirt_mount_in_root(root_fd, "tmpfs", masked_dirs[i], "tmpfs",
 				  MS_RDONLY | NOSUID_NODEV_NOEXEC, "size=0", true, err);
 	}
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(readonly_paths); i++) {
@@ -383,7 +322,7 @@ static int mask_proc(int root_fd, struct wirt_error *err)
 			continue;
 		close(fd);
 		/* NULL source: the guest's own entry, bound onto itself. */
-		r = mount_in_root(root_fd, NULL, readonly_paths[i], NULL,
+		r = wirt_mount_in_root(root_fd, NULL, readonly_paths[i], NULL,
 				  MS_BIND | MS_REC | MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL, true,
 				  err);
 	}
@@ -401,9 +340,9 @@ static int setup_cgroupfs(const struct wirt_guest_args *args, int root_fd, struc
 	int r;
 
 	if (args->cg.mode == WIRT_CGROUP_V2)
-		return mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
+		return wirt_mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
 				     NOSUID_NODEV_NOEXEC, "nsdelegate", true, err);
-	r = mount_in_root(root_fd, "cgroup", "/sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC,
+	r = wirt_mount_in_root(root_fd, "cgroup", "/sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC,
 			  "mode=755,size=64k", true, err);
 	for (h = wirt_cgroup_v1_hierarchies(); r == 0 && *h; h++) {
 		if (strcmp(*h, "unified") == 0)
@@ -413,11 +352,11 @@ static int setup_cgroupfs(const struct wirt_guest_args *args, int root_fd, struc
 			snprintf(opts, sizeof(opts), "none,name=systemd");
 		else
 			snprintf(opts, sizeof(opts), "%s", *h);
-		r = mount_in_root(root_fd, "cgroup", target, "cgroup", NOSUID_NODEV_NOEXEC, opts,
+		r = wirt_mount_in_root(root_fd, "cgroup", target, "cgroup", NOSUID_NODEV_NOEXEC, opts,
 				  true, err);
 	}
 	if (r == 0)
-		r = mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup/unified", "cgroup2",
+		r = wirt_mount_in_root(root_fd, "cgroup2", "/sys/fs/cgroup/unified", "cgroup2",
 				  NOSUID_NODEV_NOEXEC, NULL, true, err);
 	return r;
 }
@@ -426,9 +365,9 @@ static int setup_mounts(const struct wirt_guest_args *args, int root_fd, struct 
 {
 	int r;
 
-	r = mount_in_root(root_fd, "proc", "/proc", "proc", NOSUID_NODEV_NOEXEC, NULL, true, err);
+	r = wirt_mount_in_root(root_fd, "proc", "/proc", "proc", NOSUID_NODEV_NOEXEC, NULL, true, err);
 	if (r == 0)
-		r = mount_in_root(root_fd, "sysfs", "/sys", "sysfs",
+		r = wirt_mount_in_root(root_fd, "sysfs", "/sys", "sysfs",
 				  MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL, true, err);
 	if (r == 0)
 		r = setup_cgroupfs(args, root_fd, err);
@@ -439,24 +378,9 @@ static int setup_mounts(const struct wirt_guest_args *args, int root_fd, struct 
 	if (r == 0)
 		r = wirt_lxcfs_mount(root_fd, err);
 	if (r == 0)
-		r = mount_in_root(root_fd, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
+		r = wirt_mount_in_root(root_fd, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
 				  "mode=755,size=65536k", true, err);
 	return r;
-}
-
-/* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves the
- * guest with nothing of the host's tree (the trick runc and lxc use). */
-static int enter_root(int root_fd, struct wirt_error *err)
-{
-	if (fchdir(root_fd) < 0)
-		return wirt_errorf(err, errno, "enter root");
-	if (wirt_sys_pivot_root(".", ".") < 0)
-		return wirt_errorf(err, errno, "pivot_root");
-	if (umount2(".", MNT_DETACH) < 0)
-		return wirt_errorf(err, errno, "detach host root");
-	if (chdir("/") < 0)
-		return wirt_errorf(err, errno, "enter root");
-	return 0;
 }
 
 /* A fresh network namespace has its loopback down; every guest expects it up. */
@@ -633,7 +557,7 @@ _Noreturn static void stage2(struct wirt_guest_args *args)
 		wirt_errorf(&err, errno, "open root '%s'", args->rootfs);
 		fail(args, &err);
 	}
-	if (setup_mounts(args, root_fd, &err) < 0 || enter_root(root_fd, &err) < 0)
+	if (setup_mounts(args, root_fd, &err) < 0 || wirt_pivot_root_fd(root_fd, &err) < 0)
 		fail(args, &err);
 	close(root_fd);
 

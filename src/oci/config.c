@@ -45,10 +45,10 @@ const char *wirt_oci_cap_name(unsigned cap)
 	return cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
 }
 
-static const char *const capset_keys[WIRT_OCI_CAPSETS] = {
-	[WIRT_OCI_CAP_BOUNDING] = "bounding",	 [WIRT_OCI_CAP_EFFECTIVE] = "effective",
-	[WIRT_OCI_CAP_INHERITABLE] = "inheritable", [WIRT_OCI_CAP_PERMITTED] = "permitted",
-	[WIRT_OCI_CAP_AMBIENT] = "ambient",
+static const char *const capset_keys[WIRT_CAPSETS] = {
+	[WIRT_CAPSET_BOUNDING] = "bounding",	 [WIRT_CAPSET_EFFECTIVE] = "effective",
+	[WIRT_CAPSET_INHERITABLE] = "inheritable", [WIRT_CAPSET_PERMITTED] = "permitted",
+	[WIRT_CAPSET_AMBIENT] = "ambient",
 };
 
 static const char *const rlimit_names[] = {
@@ -154,7 +154,7 @@ static int parse_capabilities(json_t *v, struct jpath *p, struct wirt_oci_proces
 	if (r < 0)
 		return r;
 	proc->has_caps = true;
-	for (int s = 0; s < WIRT_OCI_CAPSETS; s++) {
+	for (int s = 0; s < WIRT_CAPSETS; s++) {
 		set = jp_field(v, p, capset_keys[s], &old);
 		if (set) {
 			r = jp_want_array(set, p, err);

@@ -15,30 +15,16 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "security.h"
 #include "spec.h"
 
 #define WIRT_OCI_CONFIG_MAX (4u << 20) /* bytes of config.json read at most */
-
-/* A list of strings: n entries, then a NULL, so v can go to execve as it is. */
-struct wirt_oci_strv {
-	size_t n;
-	char **v;
-};
 
 /* Key/value pairs (annotations, sysctl), in the file's order. */
 struct wirt_oci_map {
 	size_t n;
 	char **keys;
 	char **values;
-};
-
-enum wirt_oci_capset {
-	WIRT_OCI_CAP_BOUNDING,
-	WIRT_OCI_CAP_EFFECTIVE,
-	WIRT_OCI_CAP_INHERITABLE,
-	WIRT_OCI_CAP_PERMITTED,
-	WIRT_OCI_CAP_AMBIENT,
-	WIRT_OCI_CAPSETS,
 };
 
 struct wirt_oci_rlimit {
@@ -55,11 +41,11 @@ struct wirt_oci_process {
 	uint32_t umask;
 	size_t n_gids;
 	uint32_t *additional_gids;
-	struct wirt_oci_strv args; /* at least one entry */
-	struct wirt_oci_strv env;
+	struct wirt_strv args; /* at least one entry */
+	struct wirt_strv env;
 	char *cwd; /* absolute */
 	bool has_caps;
-	uint64_t caps[WIRT_OCI_CAPSETS]; /* bit n = capability n (CAP_CHOWN is 0) */
+	uint64_t caps[WIRT_CAPSETS]; /* bit n = capability n (CAP_CHOWN is 0) */
 	size_t n_rlimits;
 	struct wirt_oci_rlimit *rlimits;
 	bool no_new_privileges;
@@ -75,14 +61,14 @@ struct wirt_oci_idmap {
 struct wirt_oci_mount {
 	char *destination;
 	char *type, *source; /* NULL: not set */
-	struct wirt_oci_strv options;
+	struct wirt_strv options;
 	size_t n_uid_mappings, n_gid_mappings; /* idmapped mounts (runtime-spec 1.1) */
 	struct wirt_oci_idmap *uid_mappings, *gid_mappings;
 };
 
 struct wirt_oci_hook {
 	char *path; /* absolute */
-	struct wirt_oci_strv args, env;
+	struct wirt_strv args, env;
 	int timeout; /* seconds, > 0; 0 = none */
 };
 
@@ -135,54 +121,6 @@ struct wirt_oci_device_rule {
 	char access[4];	      /* some of "rwm"; "" = all three */
 };
 
-enum wirt_oci_seccomp_action {
-	WIRT_OCI_SCMP_KILL,
-	WIRT_OCI_SCMP_KILL_PROCESS,
-	WIRT_OCI_SCMP_KILL_THREAD,
-	WIRT_OCI_SCMP_TRAP,
-	WIRT_OCI_SCMP_ERRNO,
-	WIRT_OCI_SCMP_TRACE,
-	WIRT_OCI_SCMP_ALLOW,
-	WIRT_OCI_SCMP_LOG,
-	WIRT_OCI_SCMP_NOTIFY,
-};
-
-enum wirt_oci_seccomp_op {
-	WIRT_OCI_CMP_NE,
-	WIRT_OCI_CMP_LT,
-	WIRT_OCI_CMP_LE,
-	WIRT_OCI_CMP_EQ,
-	WIRT_OCI_CMP_GE,
-	WIRT_OCI_CMP_GT,
-	WIRT_OCI_CMP_MASKED_EQ,
-};
-
-struct wirt_oci_seccomp_arg {
-	unsigned index; /* 0..5 */
-	uint64_t value, value_two;
-	enum wirt_oci_seccomp_op op;
-};
-
-struct wirt_oci_seccomp_rule {
-	struct wirt_oci_strv names; /* syscall names, at least one */
-	enum wirt_oci_seccomp_action action;
-	bool has_errno_ret;
-	uint32_t errno_ret;
-	size_t n_args;
-	struct wirt_oci_seccomp_arg *args;
-};
-
-struct wirt_oci_seccomp {
-	enum wirt_oci_seccomp_action default_action;
-	bool has_default_errno_ret;
-	uint32_t default_errno_ret;
-	struct wirt_oci_strv architectures; /* "SCMP_ARCH_X86_64", ... */
-	struct wirt_oci_strv flags;	    /* "SECCOMP_FILTER_FLAG_LOG", ... */
-	char *listener_path, *listener_metadata; /* NULL: not set */
-	size_t n_rules;
-	struct wirt_oci_seccomp_rule *rules;
-};
-
 struct wirt_oci_spec {
 	/* What the engine runs from: hostname and linux.resources (docs/oci.md has the
 	 * mapping). Its name is the container id, which config.json does not hold. */
@@ -211,12 +149,12 @@ struct wirt_oci_spec {
 	char *cgroups_path; /* NULL: not set */
 	struct wirt_oci_map sysctl;
 	bool has_seccomp;
-	struct wirt_oci_seccomp seccomp;
-	struct wirt_oci_strv masked_paths, readonly_paths; /* absolute */
+	struct wirt_seccomp_profile seccomp;
+	struct wirt_strv masked_paths, readonly_paths; /* absolute */
 	char *rootfs_propagation, *mount_label;		   /* NULL: not set */
 	bool has_personality;
 	char *personality_domain; /* "LINUX" or "LINUX32" */
-	struct wirt_oci_strv personality_flags;
+	struct wirt_strv personality_flags;
 	bool has_time_offsets[2]; /* [0] monotonic, [1] boottime */
 	int64_t time_offset_secs[2];
 	uint32_t time_offset_nanosecs[2];

@@ -211,7 +211,7 @@ int jp_want_absolute(json_t *v, const struct jpath *p, char **ret, struct wirt_e
 	return 0;
 }
 
-void jp_strv_free(struct wirt_oci_strv *sv)
+void jp_strv_free(struct wirt_strv *sv)
 {
 	for (size_t i = 0; i < sv->n; i++)
 		free(sv->v[i]);
@@ -221,7 +221,7 @@ void jp_strv_free(struct wirt_oci_strv *sv)
 }
 
 /* An array of strings; 'absolute': each must be an absolute path. */
-int jp_want_strv(json_t *v, struct jpath *p, bool absolute, struct wirt_oci_strv *ret,
+int jp_want_strv(json_t *v, struct jpath *p, bool absolute, struct wirt_strv *ret,
 		 struct wirt_error *err)
 {
 	size_t n = json_array_size(v), old;

@@ -55,9 +55,9 @@ bool jp_is_absolute(const char *s);
 int jp_want_absolute(json_t *v, const struct jpath *p, char **ret, struct wirt_error *err);
 /* An array of strings ('absolute': of absolute paths); what was read so far stays in
  * *ret on failure, for the caller's free. */
-int jp_want_strv(json_t *v, struct jpath *p, bool absolute, struct wirt_oci_strv *ret,
+int jp_want_strv(json_t *v, struct jpath *p, bool absolute, struct wirt_strv *ret,
 		 struct wirt_error *err);
-void jp_strv_free(struct wirt_oci_strv *sv);
+void jp_strv_free(struct wirt_strv *sv);
 /* An object of strings (annotations, sysctl), keys not empty. */
 int jp_want_map(json_t *v, struct jpath *p, struct wirt_oci_map *ret, struct wirt_error *err);
 void jp_map_free(struct wirt_oci_map *m);
@@ -86,7 +86,7 @@ int jp_refuse_nonempty(json_t *obj, struct jpath *p, const char *key, struct wir
 /* The parts of the document in their own files: v is the value at p. */
 int wirt_oci_resources_parse(json_t *v, struct jpath *p, struct wirt_oci_spec *s,
 			     struct wirt_error *err); /* resources.c: linux.resources */
-int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_oci_seccomp *sc,
+int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_seccomp_profile *sc,
 			   struct wirt_error *err); /* seccomp.c: linux.seccomp */
 
 #endif

@@ -16,22 +16,22 @@
 #define ERRNO_MAX 4095 /* MAX_ERRNO: what a seccomp filter can return */
 
 static const char *const scmp_actions[] = {
-	[WIRT_OCI_SCMP_KILL] = "SCMP_ACT_KILL",
-	[WIRT_OCI_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-	[WIRT_OCI_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
-	[WIRT_OCI_SCMP_TRAP] = "SCMP_ACT_TRAP",
-	[WIRT_OCI_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
-	[WIRT_OCI_SCMP_TRACE] = "SCMP_ACT_TRACE",
-	[WIRT_OCI_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
-	[WIRT_OCI_SCMP_LOG] = "SCMP_ACT_LOG",
-	[WIRT_OCI_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
+	[WIRT_SCMP_KILL] = "SCMP_ACT_KILL",
+	[WIRT_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+	[WIRT_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+	[WIRT_SCMP_TRAP] = "SCMP_ACT_TRAP",
+	[WIRT_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
+	[WIRT_SCMP_TRACE] = "SCMP_ACT_TRACE",
+	[WIRT_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
+	[WIRT_SCMP_LOG] = "SCMP_ACT_LOG",
+	[WIRT_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
 };
 
 static const char *const scmp_ops[] = {
-	[WIRT_OCI_CMP_NE] = "SCMP_CMP_NE", [WIRT_OCI_CMP_LT] = "SCMP_CMP_LT",
-	[WIRT_OCI_CMP_LE] = "SCMP_CMP_LE", [WIRT_OCI_CMP_EQ] = "SCMP_CMP_EQ",
-	[WIRT_OCI_CMP_GE] = "SCMP_CMP_GE", [WIRT_OCI_CMP_GT] = "SCMP_CMP_GT",
-	[WIRT_OCI_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
+	[WIRT_SCMP_CMP_NE] = "SCMP_CMP_NE", [WIRT_SCMP_CMP_LT] = "SCMP_CMP_LT",
+	[WIRT_SCMP_CMP_LE] = "SCMP_CMP_LE", [WIRT_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+	[WIRT_SCMP_CMP_GE] = "SCMP_CMP_GE", [WIRT_SCMP_CMP_GT] = "SCMP_CMP_GT",
+	[WIRT_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
 /* What libseccomp 2.5 knows (seccomp_arch_resolve_name without the prefix). */
@@ -64,7 +64,7 @@ static int parse_errno_ret(json_t *obj, struct jpath *p, const char *key, bool *
 	return r;
 }
 
-static int parse_seccomp_arg(json_t *v, struct jpath *p, struct wirt_oci_seccomp_arg *a,
+static int parse_seccomp_arg(json_t *v, struct jpath *p, struct wirt_seccomp_arg *a,
 			     struct wirt_error *err)
 {
 	bool has_value, has_two;
@@ -98,7 +98,7 @@ static int parse_seccomp_arg(json_t *v, struct jpath *p, struct wirt_oci_seccomp
 		return r;
 	jp_pop(p, old);
 	a->index = (unsigned)index;
-	a->op = (enum wirt_oci_seccomp_op)op;
+	a->op = (enum wirt_scmp_op)op;
 	return 0;
 }
 
@@ -108,13 +108,13 @@ static int check_errno_ret(bool has, int action, const struct jpath *p, const ch
 {
 	struct jpath at = *p;
 
-	if (!has || action == WIRT_OCI_SCMP_ERRNO || action == WIRT_OCI_SCMP_TRACE)
+	if (!has || action == WIRT_SCMP_ERRNO || action == WIRT_SCMP_TRACE)
 		return 0;
 	jp_key(&at, key);
 	return jp_bad(&at, err, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
 }
 
-static int parse_seccomp_rule(json_t *v, struct jpath *p, struct wirt_oci_seccomp_rule *rule,
+static int parse_seccomp_rule(json_t *v, struct jpath *p, struct wirt_seccomp_rule *rule,
 			      struct wirt_error *err)
 {
 	size_t old, old2, n;
@@ -146,7 +146,7 @@ static int parse_seccomp_rule(json_t *v, struct jpath *p, struct wirt_oci_seccom
 			 err);
 	if (r < 0)
 		return r;
-	rule->action = (enum wirt_oci_seccomp_action)action;
+	rule->action = (enum wirt_scmp_action)action;
 	jp_pop(p, old);
 	r = parse_errno_ret(v, p, "errnoRet", &rule->has_errno_ret, &rule->errno_ret, err);
 	if (r == 0)
@@ -175,7 +175,7 @@ static int parse_seccomp_rule(json_t *v, struct jpath *p, struct wirt_oci_seccom
 	return 0;
 }
 
-int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_oci_seccomp *sc,
+int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_seccomp_profile *sc,
 			   struct wirt_error *err)
 {
 	size_t old, old2, n;
@@ -192,9 +192,9 @@ int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_oci_seccomp *
 			 err);
 	if (r < 0)
 		return r;
-	if (action == WIRT_OCI_SCMP_NOTIFY) /* the kernel cannot notify about every call */
+	if (action == WIRT_SCMP_NOTIFY) /* the kernel cannot notify about every call */
 		return jp_bad(p, err, "SCMP_ACT_NOTIFY cannot be the default action");
-	sc->default_action = (enum wirt_oci_seccomp_action)action;
+	sc->default_action = (enum wirt_scmp_action)action;
 	jp_pop(p, old);
 	r = parse_errno_ret(v, p, "defaultErrnoRet", &sc->has_default_errno_ret,
 			    &sc->default_errno_ret, err);
@@ -253,7 +253,7 @@ int wirt_oci_seccomp_parse(json_t *v, struct jpath *p, struct wirt_oci_seccomp *
 			r = parse_seccomp_rule(json_array_get(f, i), p, &sc->rules[i], err);
 			if (r < 0)
 				return r;
-			if (sc->rules[i].action == WIRT_OCI_SCMP_NOTIFY && !sc->listener_path) {
+			if (sc->rules[i].action == WIRT_SCMP_NOTIFY && !sc->listener_path) {
 				jp_key(p, "action");
 				return jp_bad(p, err, "SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
 			}

@@ -96,9 +96,9 @@ static void test_podman(void)
 	CHECK_EQ_U64((1ull << 0) | (1ull << 1) | (1ull << 3) | (1ull << 4) | (1ull << 5) |
 			     (1ull << 10) | (1ull << 31) | (1ull << 6) | (1ull << 8) | (1ull << 7) |
 			     (1ull << 18),
-		     proc->caps[WIRT_OCI_CAP_BOUNDING]);
-	CHECK_EQ_U64(proc->caps[WIRT_OCI_CAP_BOUNDING], proc->caps[WIRT_OCI_CAP_PERMITTED]);
-	CHECK_EQ_U64(0, proc->caps[WIRT_OCI_CAP_AMBIENT]);
+		     proc->caps[WIRT_CAPSET_BOUNDING]);
+	CHECK_EQ_U64(proc->caps[WIRT_CAPSET_BOUNDING], proc->caps[WIRT_CAPSET_PERMITTED]);
+	CHECK_EQ_U64(0, proc->caps[WIRT_CAPSET_AMBIENT]);
 	CHECK_EQ_INT(2, proc->n_rlimits);
 	CHECK_EQ_INT(RLIMIT_NPROC, proc->rlimits[1].resource);
 	CHECK_EQ_U64(512, proc->rlimits[1].soft);
@@ -156,7 +156,7 @@ static void test_podman(void)
 	CHECK_EQ_STR("0", s.sysctl.values[1]);
 
 	CHECK(s.has_seccomp);
-	CHECK_EQ_INT(WIRT_OCI_SCMP_ERRNO, s.seccomp.default_action);
+	CHECK_EQ_INT(WIRT_SCMP_ERRNO, s.seccomp.default_action);
 	CHECK(s.seccomp.has_default_errno_ret);
 	CHECK_EQ_INT(38, s.seccomp.default_errno_ret);
 	CHECK_EQ_INT(3, s.seccomp.architectures.n);
@@ -164,9 +164,9 @@ static void test_podman(void)
 	CHECK_EQ_INT(4, s.seccomp.n_rules);
 	CHECK_EQ_INT(9, s.seccomp.rules[0].names.n);
 	CHECK_EQ_INT(1, s.seccomp.rules[0].errno_ret);
-	CHECK_EQ_INT(WIRT_OCI_SCMP_ALLOW, s.seccomp.rules[1].action);
+	CHECK_EQ_INT(WIRT_SCMP_ALLOW, s.seccomp.rules[1].action);
 	CHECK_EQ_INT(1, s.seccomp.rules[3].n_args);
-	CHECK_EQ_INT(WIRT_OCI_CMP_MASKED_EQ, s.seccomp.rules[3].args[0].op);
+	CHECK_EQ_INT(WIRT_SCMP_CMP_MASKED_EQ, s.seccomp.rules[3].args[0].op);
 	CHECK_EQ_U64(2114060288, s.seccomp.rules[3].args[0].value);
 
 	CHECK_EQ_INT(11, s.masked_paths.n);
@@ -198,7 +198,7 @@ static void test_saved_specs(void)
 		CHECK(s.has_process);
 		CHECK_EQ_STR("sh", s.process.args.v[0]);
 		CHECK_EQ_STR("/", s.process.cwd);
-		CHECK(s.process.caps[WIRT_OCI_CAP_BOUNDING] & (1ull << 29)); /* AUDIT_WRITE */
+		CHECK(s.process.caps[WIRT_CAPSET_BOUNDING] & (1ull << 29)); /* AUDIT_WRITE */
 		CHECK(s.n_mounts >= 6);
 		CHECK(s.n_namespaces >= 5);
 		CHECK(s.masked_paths.n > 5);
@@ -366,7 +366,7 @@ static void test_good(void)
 	CHECK_EQ_INT(0, parse_text(PROC("'capabilities': {'ambient': ['CAP_CHECKPOINT_RESTORE', "
 					"'CAP_CHOWN']}"),
 				   &s, &err));
-	CHECK_EQ_U64((1ull << 40) | 1, s.process.caps[WIRT_OCI_CAP_AMBIENT]);
+	CHECK_EQ_U64((1ull << 40) | 1, s.process.caps[WIRT_CAPSET_AMBIENT]);
 	CHECK_EQ_STR("CAP_CHECKPOINT_RESTORE", wirt_oci_cap_name(40));
 	CHECK(wirt_oci_cap_name(41) == NULL);
 	wirt_oci_spec_free(&s);

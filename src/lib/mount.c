@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Mounting inside a guest's root: see mount.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "mount.h"
+#include "syscalls.h"
+#include "util.h"
+
+int wirt_mount_in_root(int root_fd, const char *src, const char *target, const char *type,
+			 unsigned long flags, const char *data, bool is_dir, struct wirt_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	char fdpath[64];
+
+	fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
+	if (fd == -ENOENT) {
+		const char *base;
+		_cleanup_close_ int dir = wirt_open_parent_in_root(root_fd, target, 0755, &base);
+
+		if (dir < 0)
+			return wirt_errorf(err, -dir, "create parent of '%s'", target);
+		if (is_dir) {
+			if (mkdirat(dir, base, 0755) < 0 && errno != EEXIST)
+				return wirt_errorf(err, errno, "create '%s'", target);
+		} else {
+			int f = openat(dir, base, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+			if (f < 0 && errno != EEXIST)
+				return wirt_errorf(err, errno, "create '%s'", target);
+			if (f >= 0)
+				close(f);
+		}
+		fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		return wirt_errorf(err, -fd, "open '%s' in guest", target);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (!src)
+		src = fdpath;
+	if (mount(src, fdpath, type, flags, data) < 0)
+		return wirt_errorf(err, errno, "mount %s on '%s'", type ? type : src, target);
+	if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
+		/* A bind mount ignores MS_RDONLY until remounted; the fd we hold still names
+		 * the dentry below the new mount, so open the target again. */
+		close(fd);
+		fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return wirt_errorf(err, -fd, "open '%s' in guest", target);
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+		if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | (flags & ~MS_REC), NULL) < 0)
+			return wirt_errorf(err, errno, "make '%s' read-only", target);
+	}
+	return 0;
+}
+
+int wirt_symlink_in_root(int root_fd, const char *target, const char *path,
+			   struct wirt_error *err)
+{
+	const char *base;
+	_cleanup_close_ int dir = wirt_open_parent_in_root(root_fd, path, 0755, &base);
+
+	if (dir < 0)
+		return wirt_errorf(err, -dir, "open parent of '%s'", path);
+	if (symlinkat(target, dir, base) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create symlink '%s'", path);
+	return 0;
+}
+
+int wirt_pivot_root_fd(int root_fd, struct wirt_error *err)
+{
+	if (fchdir(root_fd) < 0)
+		return wirt_errorf(err, errno, "enter root");
+	if (wirt_sys_pivot_root(".", ".") < 0)
+		return wirt_errorf(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return wirt_errorf(err, errno, "detach host root");
+	if (chdir("/") < 0)
+		return wirt_errorf(err, errno, "enter root");
+	return 0;
+}

@@ -128,16 +128,19 @@ static int cpuset_inherit(const char *dir, struct wirt_error *err)
 	return 0;
 }
 
+/* Creates 'dir' and the ancestors it lacks (an OCI cgroupsPath may be several levels
+ * deep), each a cpuset with its parent's CPUs and memory nodes when 'cpuset'. */
 static int mkdir_cgroup(const char *dir, bool cpuset, struct wirt_error *err)
 {
 	char parent[PATH_MAX];
+	struct stat st;
 	int r;
 
 	wirt_cgroup_parent(dir, parent);
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return wirt_errorf(err, errno, "create cgroup '%s'", parent);
-	if (cpuset) {
-		r = cpuset_inherit(parent, err);
+	if (stat(parent, &st) < 0) {
+		if (errno != ENOENT || strlen(parent) <= strlen(wirt_cgroup_root()))
+			return wirt_errorf(err, errno, "create cgroup '%s'", parent);
+		r = mkdir_cgroup(parent, cpuset, err);
 		if (r < 0)
 			return r;
 	}
@@ -370,6 +373,42 @@ static int for_each_proc_in(const char *dir, int sig, int depth)
 	return n;
 }
 
+static int each_pid_in(const char *dir, int (*fn)(pid_t, void *), void *data, int depth)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	char p[PATH_MAX];
+	struct dirent *de;
+	int pid, r;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	f = fopen(p, "re");
+	while (f && fscanf(f, "%d", &pid) == 1) {
+		r = fn(pid, data);
+		if (r)
+			return r;
+	}
+	if (depth > 32 || !(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		r = each_pid_in(p, fn, data, depth + 1);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int wirt_cgroup_each_pid(const struct wirt_cgroup *cg, int (*fn)(pid_t pid, void *data),
+			 void *data)
+{
+	char p[PATH_MAX];
+
+	return each_pid_in(procs_dir(cg, p), fn, data, 0);
+}
+
 static int for_each_proc(const struct wirt_cgroup *cg, int sig)
 {
 	char p[PATH_MAX];
@@ -418,6 +457,57 @@ int wirt_cgroup_kill(const struct wirt_cgroup *cg, int timeout_ms, struct wirt_e
 	}
 	if (frozen)
 		(void)wirt_write_string(freezer, "THAWED");
+	return 0;
+}
+
+int wirt_cgroup_init_path(struct wirt_cgroup *cg, const char *path, struct wirt_error *err)
+{
+	while (*path == '/')
+		path++;
+	if (strstr(path, "..") || strlen(path) >= sizeof(cg->rel) || path[0] == '\0')
+		return wirt_error_invalid(err, "cgroup path '%s': not a path below the cgroup "
+					       "root", path);
+	cg->mode = wirt_cgroup_detect();
+	snprintf(cg->rel, sizeof(cg->rel), "%s", path);
+	/* No trailing '/': the parent of "a/b/" would be "a/b". */
+	for (size_t n = strlen(cg->rel); n > 0 && cg->rel[n - 1] == '/'; n--)
+		cg->rel[n - 1] = '\0';
+	return 0;
+}
+
+/* v2: cgroup.freeze and the "frozen" line of cgroup.events; v1: freezer.state. */
+bool wirt_cgroup_frozen(const struct wirt_cgroup *cg)
+{
+	char p[PATH_MAX], buf[32];
+	uint64_t v;
+
+	if (cg->mode == WIRT_CGROUP_V2)
+		return wirt_cgroup_read_key(wirt_cgroup_path(cg, NULL, p), "cgroup.events",
+					    "frozen", &v) == 0 && v == 1;
+	return wirt_cgroup_read(wirt_cgroup_path(cg, "freezer", p), "freezer.state", buf,
+				sizeof(buf)) > 0 && strcmp(buf, "FROZEN") == 0;
+}
+
+int wirt_cgroup_freeze(const struct wirt_cgroup *cg, bool frozen, struct wirt_error *err)
+{
+	char p[PATH_MAX];
+	int r;
+
+	if (cg->mode == WIRT_CGROUP_V2)
+		r = wirt_cgroup_write(wirt_cgroup_path(cg, NULL, p), "cgroup.freeze",
+				      frozen ? "1" : "0", err);
+	else
+		r = wirt_cgroup_write(wirt_cgroup_path(cg, "freezer", p), "freezer.state",
+				      frozen ? "FROZEN" : "THAWED", err);
+	if (r < 0)
+		return r;
+	/* v1 goes through FREEZING, v2 sets "frozen" once every task stopped. */
+	for (int waited = 0; wirt_cgroup_frozen(cg) != frozen; waited++) {
+		if (waited >= 1000)
+			return wirt_errorf(err, ETIMEDOUT, "%s cgroup '%s'",
+					   frozen ? "freeze" : "thaw", cg->rel);
+		sleep_ms(1);
+	}
 	return 0;
 }
 

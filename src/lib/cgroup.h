@@ -37,6 +37,22 @@ enum wirt_cgroup_mode wirt_cgroup_detect(void);
 /* Fills cg for vServer 'name' of root dir 'root' (no filesystem change). */
 void wirt_cgroup_init(struct wirt_cgroup *cg, const char *root, const char *name);
 
+/* Fills cg for the cgroup at 'path' below each hierarchy's root (an OCI config's
+ * cgroupsPath: "/a/b" and "a/b" are the same). -EINVAL for ".." or a path too long. */
+int wirt_cgroup_init_path(struct wirt_cgroup *cg, const char *path, struct wirt_error *err);
+
+/* Freezes (true) or thaws the cgroup's processes (v2 cgroup.freeze, v1 freezer) and
+ * waits until the kernel says they are. */
+int wirt_cgroup_freeze(const struct wirt_cgroup *cg, bool frozen, struct wirt_error *err);
+
+/* Whether the cgroup is frozen now. */
+bool wirt_cgroup_frozen(const struct wirt_cgroup *cg);
+
+/* Calls fn for each process in the cgroup and its sub-cgroups; stops at fn's first
+ * non-zero return and returns it. */
+int wirt_cgroup_each_pid(const struct wirt_cgroup *cg, int (*fn)(pid_t pid, void *data),
+			 void *data);
+
 /* Creates the parent and the vServer's cgroup (every v1 hierarchy wirt uses).
  * An existing, empty cgroup (stale after a crash) is reused. The cgroup is delegated to
  * host uid 'owner' (guest root): it may create sub-cgroups and move its processes

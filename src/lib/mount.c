@@ -5,12 +5,42 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "fsutil.h"
 #include "mount.h"
 #include "syscalls.h"
 #include "util.h"
+
+#define BIND_REMOUNT_FLAGS                                                                   \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
+	 MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC)
+
+int wirt_bind_remount(const char *path, unsigned long flags)
+{
+	struct statvfs sv;
+
+	/* In a user namespace the flags a mount had when it came from a more privileged
+	 * namespace are locked: a remount without them is EPERM. Keep them. */
+	if (statvfs(path, &sv) == 0) {
+		if (sv.f_flag & ST_NOSUID)
+			flags |= MS_NOSUID;
+		if (sv.f_flag & ST_NODEV)
+			flags |= MS_NODEV;
+		if (sv.f_flag & ST_NOEXEC)
+			flags |= MS_NOEXEC;
+		if (!(flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))) {
+			if (sv.f_flag & ST_NOATIME)
+				flags |= MS_NOATIME;
+			if (sv.f_flag & ST_RELATIME)
+				flags |= MS_RELATIME;
+		}
+		if (sv.f_flag & ST_NODIRATIME)
+			flags |= MS_NODIRATIME;
+	}
+	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | flags, NULL);
+}
 
 int wirt_mount_in_root(int root_fd, const char *src, const char *target, const char *type,
 			 unsigned long flags, const char *data, bool is_dir, struct wirt_error *err)
@@ -44,16 +74,16 @@ int wirt_mount_in_root(int root_fd, const char *src, const char *target, const c
 		src = fdpath;
 	if (mount(src, fdpath, type, flags, data) < 0)
 		return wirt_errorf(err, errno, "mount %s on '%s'", type ? type : src, target);
-	if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
-		/* A bind mount ignores MS_RDONLY until remounted; the fd we hold still names
-		 * the dentry below the new mount, so open the target again. */
+	if ((flags & MS_BIND) && (flags & BIND_REMOUNT_FLAGS)) {
+		/* A bind mount ignores these flags until remounted; the fd we hold still
+		 * names the dentry below the new mount, so open the target again. */
 		close(fd);
 		fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
 		if (fd < 0)
 			return wirt_errorf(err, -fd, "open '%s' in guest", target);
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-		if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | (flags & ~MS_REC), NULL) < 0)
-			return wirt_errorf(err, errno, "make '%s' read-only", target);
+		if (wirt_bind_remount(fdpath, flags & ~MS_REC) < 0)
+			return wirt_errorf(err, errno, "remount '%s' with its options", target);
 	}
 	return 0;
 }

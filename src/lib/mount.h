@@ -15,9 +15,13 @@
 /* Mounts 'src' (type, flags, data as mount(2)) on 'target', a path inside the root
  * 'root_fd'. A missing target is created, a directory when 'is_dir' else an empty
  * file, with its missing parents. A NULL 'src' with MS_BIND binds the target onto
- * itself. A read-only bind (MS_BIND|MS_RDONLY) is remounted read-only as it must be. */
+ * itself. A bind mount with flags (ro, nosuid ...) is remounted with them, as it must be. */
 int wirt_mount_in_root(int root_fd, const char *src, const char *target, const char *type,
 		       unsigned long flags, const char *data, bool is_dir, struct wirt_error *err);
+
+/* Remounts the bind mount at 'path' with 'flags' (MS_RDONLY, MS_NOSUID ...), keeping
+ * the flags the kernel locks in a user namespace. Returns mount(2)'s result (errno). */
+int wirt_bind_remount(const char *path, unsigned long flags);
 
 /* Creates the symlink 'path' -> 'target' inside the root (an existing one is kept). */
 int wirt_symlink_in_root(int root_fd, const char *target, const char *path,

@@ -248,3 +248,78 @@ int oci_flag_bool(struct oci_cli *cli, char **argv, int i, const char *name, boo
 	}
 	return 1;
 }
+
+int oci_parse_flags(struct oci_cli *cli, int argc, char **argv, const struct oci_flag *flags,
+		    size_t n, const char *usage)
+{
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
+		bool matched = false;
+		int r = 0;
+
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: wirt-oci %s %s\n", argv[0], usage);
+			return 0;
+		}
+		for (size_t f = 0; f < n && !matched; f++) {
+			for (int k = 0; k < 2 && !matched; k++) {
+				const char *name = k ? flags[f].alias : flags[f].name;
+				const char *value = NULL;
+
+				if (!name)
+					continue;
+				if (flags[f].kind == OCI_FLAG_BOOL) {
+					r = oci_flag_bool(cli, argv, i, name, flags[f].ret);
+					if (r > 0)
+						i++;
+				} else {
+					r = oci_flag_value(cli, argc, argv, &i, name, &value);
+				}
+				if (r < 0)
+					return -1;
+				if (r == 0)
+					continue;
+				matched = true;
+				if (flags[f].kind == OCI_FLAG_STRING) {
+					*(const char **)flags[f].ret = value;
+				} else if (flags[f].kind == OCI_FLAG_LIST) {
+					struct oci_list *l = flags[f].ret;
+
+					if (l->n >= OCI_LIST_MAX) {
+						oci_fail(cli, "too many --%s flags", name);
+						return -1;
+					}
+					l->v[l->n++] = value;
+				}
+			}
+		}
+		if (!matched) {
+			oci_fail(cli, "flag provided but not defined: %s", argv[i]);
+			return -1;
+		}
+	}
+	return i;
+}
+
+const char *oci_want_id(struct oci_cli *cli, int argc, char **argv, int first, const char *verb)
+{
+	if (first >= argc || argv[first][0] == '\0') {
+		oci_fail(cli, "%s: container id cannot be empty", verb);
+		return NULL;
+	}
+	return argv[first];
+}
+
+int oci_fail_err(struct oci_cli *cli, const char *verb, const char *id,
+		 const struct wirt_error *err)
+{
+	char buf[WIRT_ERROR_MAX + 64];
+
+	wirt_error_format(err, buf, sizeof(buf));
+	if (id)
+		return oci_fail(cli, "%s %s: %s", verb, id, buf);
+	return oci_fail(cli, "%s: %s", verb, buf);
+}

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <jansson.h>
 
+#include "error.h"
+
 #define OCI_EXIT_FAILURE 1
 #define OCI_EXIT_UNKNOWN_COMMAND 3 /* what runc (urfave/cli) exits with */
 
@@ -59,6 +61,41 @@ int oci_flag_value(struct oci_cli *cli, int argc, char **argv, int *i, const cha
 /* As oci_flag_value for a boolean flag ("--name" or "--name=BOOL"). */
 int oci_flag_bool(struct oci_cli *cli, char **argv, int i, const char *name, bool *ret);
 
+/* A verb's flags, parsed by oci_parse_flags as runc's (urfave/cli) are: "-x", "--x",
+ * "--x=V" or "--x V", up to the first argument that is not a flag or "--". */
+enum oci_flag_kind {
+	OCI_FLAG_BOOL,	 /* bool * */
+	OCI_FLAG_STRING, /* const char ** */
+	OCI_FLAG_LIST,	 /* struct oci_list *: the flag may repeat */
+};
+
+#define OCI_LIST_MAX 128
+
+struct oci_list {
+	size_t n;
+	const char *v[OCI_LIST_MAX];
+};
+
+struct oci_flag {
+	const char *name;
+	const char *alias; /* a second name ("b" for "bundle"), or NULL */
+	enum oci_flag_kind kind;
+	void *ret;
+};
+
+/* Parses the flags after argv[0] (the verb). Returns the index of the first
+ * positional argument (argc when none), or -1 after reporting an unknown flag or a
+ * missing value. "--help" prints 'usage' and returns 0. */
+int oci_parse_flags(struct oci_cli *cli, int argc, char **argv, const struct oci_flag *flags,
+		    size_t n, const char *usage);
+
+/* Exactly one positional argument, the container id: reported when missing. */
+const char *oci_want_id(struct oci_cli *cli, int argc, char **argv, int first, const char *verb);
+
+/* Reports 'err' (an engine error) with the verb and container: "<verb> <id>: <msg>". */
+int oci_fail_err(struct oci_cli *cli, const char *verb, const char *id,
+		 const struct wirt_error *err);
+
 /* config.json as `spec` writes it (cmd-spec.c), tab-indented like runc's, without a
  * final newline; the caller frees it. NULL: no memory. */
 char *oci_spec_build(bool rootless);
@@ -69,5 +106,17 @@ json_t *oci_features_build(void);
 /* Verbs, one file each. */
 int cmd_spec(struct oci_cli *cli, int argc, char **argv);
 int cmd_features(struct oci_cli *cli, int argc, char **argv);
+int cmd_create(struct oci_cli *cli, int argc, char **argv);
+int cmd_run(struct oci_cli *cli, int argc, char **argv);
+int cmd_start(struct oci_cli *cli, int argc, char **argv);
+int cmd_state(struct oci_cli *cli, int argc, char **argv);
+int cmd_kill(struct oci_cli *cli, int argc, char **argv);
+int cmd_delete(struct oci_cli *cli, int argc, char **argv);
+int cmd_exec(struct oci_cli *cli, int argc, char **argv);
+int cmd_list(struct oci_cli *cli, int argc, char **argv);
+int cmd_ps(struct oci_cli *cli, int argc, char **argv);
+int cmd_pause(struct oci_cli *cli, int argc, char **argv);
+int cmd_resume(struct oci_cli *cli, int argc, char **argv);
+int cmd_update(struct oci_cli *cli, int argc, char **argv);
 
 #endif

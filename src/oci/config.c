@@ -488,7 +488,7 @@ static int parse_mount(json_t *v, struct jpath *p, struct wirt_oci_mount *m,
 	if (f && (r = parse_idmaps(f, p, &m->n_gid_mappings, &m->gid_mappings, err)) < 0)
 		return r;
 	jp_pop(p, old);
-	return 0;
+	return wirt_oci_mount_options(m, p, err);
 }
 
 static int parse_mounts(json_t *v, struct jpath *p, struct wirt_oci_spec *s,
@@ -1131,6 +1131,7 @@ void wirt_oci_spec_free(struct wirt_oci_spec *s)
 		free(s->mounts[i].type);
 		free(s->mounts[i].source);
 		jp_strv_free(&s->mounts[i].options);
+		free(s->mounts[i].data);
 		idmaps_free(&s->mounts[i].uid_mappings, &s->mounts[i].n_uid_mappings);
 		idmaps_free(&s->mounts[i].gid_mappings, &s->mounts[i].n_gid_mappings);
 	}

@@ -64,6 +64,14 @@ struct wirt_oci_mount {
 	struct wirt_strv options;
 	size_t n_uid_mappings, n_gid_mappings; /* idmapped mounts (runtime-spec 1.1) */
 	struct wirt_oci_idmap *uid_mappings, *gid_mappings;
+
+	/* The options as mount(2) takes them (mounts.c): */
+	unsigned long flags;	   /* MS_* set by the options (MS_BIND, MS_REC, MS_RDONLY ...) */
+	unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE (| MS_REC), or 0 */
+	uint64_t rattr_set, rattr_clr; /* "rro", "rnosuid" ...: MOUNT_ATTR_* for the tree */
+	bool idmap;		   /* "idmap"/"ridmap": shift by the mappings above */
+	bool tmpcopyup;		   /* tmpfs: copy what the rootfs has there into it */
+	char *data;		   /* the options mount(2) passes on to the filesystem */
 };
 
 struct wirt_oci_hook {
@@ -169,6 +177,11 @@ int wirt_oci_config_parse(const char *data, size_t size, struct wirt_oci_spec *r
 
 /* Reads and parses 'path' (a bundle's config.json). Errors are prefixed with the path. */
 int wirt_oci_config_load(const char *path, struct wirt_oci_spec *ret, struct wirt_error *err);
+
+/* Turns mount m's options into its flags, propagation and data (mounts.c); 'p' names
+ * the mount for errors ("mounts[3].options[1]: ..."). */
+struct jpath;
+int wirt_oci_mount_options(struct wirt_oci_mount *m, struct jpath *p, struct wirt_error *err);
 
 /* Frees what s owns and leaves it empty; safe on a zeroed or already freed struct. */
 void wirt_oci_spec_free(struct wirt_oci_spec *s);

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Starting a container's init and exec'd processes: see container.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "fsutil.h"
+#include "guest.h"
+#include "hooks.h"
+#include "process.h"
+#include "rootfs.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const int ns_clone_flag[WIRT_OCI_NS_TYPES] = {
+	[WIRT_OCI_NS_PID] = CLONE_NEWPID,     [WIRT_OCI_NS_NETWORK] = CLONE_NEWNET,
+	[WIRT_OCI_NS_MOUNT] = CLONE_NEWNS,    [WIRT_OCI_NS_IPC] = CLONE_NEWIPC,
+	[WIRT_OCI_NS_UTS] = CLONE_NEWUTS,     [WIRT_OCI_NS_USER] = CLONE_NEWUSER,
+	[WIRT_OCI_NS_CGROUP] = CLONE_NEWCGROUP, [WIRT_OCI_NS_TIME] = CLONE_NEWTIME,
+};
+
+static const char *const ns_proc_name[WIRT_OCI_NS_TYPES] = {
+	[WIRT_OCI_NS_PID] = "pid",   [WIRT_OCI_NS_NETWORK] = "net", [WIRT_OCI_NS_MOUNT] = "mnt",
+	[WIRT_OCI_NS_IPC] = "ipc",   [WIRT_OCI_NS_UTS] = "uts",	    [WIRT_OCI_NS_USER] = "user",
+	[WIRT_OCI_NS_CGROUP] = "cgroup", [WIRT_OCI_NS_TIME] = "time",
+};
+
+static const struct wirt_oci_namespace *find_ns(const struct wirt_oci_spec *s,
+						enum wirt_oci_ns type)
+{
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		if (s->namespaces[i].type == type)
+			return &s->namespaces[i];
+	return NULL;
+}
+
+bool oci_spec_new_ns(const struct wirt_oci_spec *s, enum wirt_oci_ns type)
+{
+	const struct wirt_oci_namespace *ns = find_ns(s, type);
+
+	return ns && !ns->path;
+}
+
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/* Joins the namespaces in fds (by type; -1 = stay), the user namespace first: once in
+ * it we hold capabilities over the namespaces it owns. */
+static int join_namespaces(const int fds[WIRT_OCI_NS_TYPES], struct wirt_error *err)
+{
+	if (fds[WIRT_OCI_NS_USER] >= 0) {
+		if (setns(fds[WIRT_OCI_NS_USER], CLONE_NEWUSER) < 0)
+			return wirt_errorf(err, errno, "join user namespace");
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			return wirt_errorf(err, errno, "become root of the joined user namespace");
+	}
+	for (int t = 0; t < WIRT_OCI_NS_TYPES; t++) {
+		if (t == WIRT_OCI_NS_USER || fds[t] < 0)
+			continue;
+		if (setns(fds[t], ns_clone_flag[t]) < 0)
+			return wirt_errorf(err, errno, "join %s namespace", ns_proc_name[t]);
+	}
+	return 0;
+}
+
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+}
+
+static int recv_go(int sock, pid_t *ret_pid, struct wirt_error *err)
+{
+	struct wirt_msg msg;
+	int r = wirt_msg_recv(sock, &msg);
+
+	if (r != 1 || msg.type != OCI_MSG_GO)
+		return wirt_errorf(err, r < 0 ? -r : EPIPE, "wait for the runtime");
+	if (ret_pid)
+		*ret_pid = msg.pid;
+	return 0;
+}
+
+static int write_timens_offsets(const struct wirt_oci_spec *s, struct wirt_error *err)
+{
+	static const char *const clocks[2] = { "monotonic", "boottime" };
+	char line[96];
+
+	for (int i = 0; i < 2; i++) {
+		int r;
+
+		if (!s->has_time_offsets[i])
+			continue;
+		snprintf(line, sizeof(line), "%s %lld %u", clocks[i],
+			 (long long)s->time_offset_secs[i], s->time_offset_nanosecs[i]);
+		r = wirt_write_string("/proc/self/timens_offsets", line);
+		if (r < 0)
+			return wirt_errorf(err, -r, "set time namespace offset '%s'", line);
+	}
+	return 0;
+}
+
+/* ---- the container's init -------------------------------------------------------- */
+
+struct init_args {
+	const struct oci_create *c;
+	int sock;
+	bool userns, cgroupns;
+};
+
+static bool hooks_inside(const struct wirt_oci_spec *s)
+{
+	return s->hooks[WIRT_OCI_HOOK_PRESTART].n || s->hooks[WIRT_OCI_HOOK_CREATE_RUNTIME].n ||
+	       s->hooks[WIRT_OCI_HOOK_CREATE_CONTAINER].n ||
+	       s->hooks[WIRT_OCI_HOOK_START_CONTAINER].n;
+}
+
+/* The state the hooks run inside the container get on stdin. */
+static char *state_text(const struct oci_create *c, pid_t pid, enum oci_status status)
+{
+	struct oci_state st = *c->st;
+	json_t *o;
+	char *text;
+
+	st.pid = pid;
+	o = oci_state_json(&st, status);
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return text;
+}
+
+_Noreturn static void init_main(const struct init_args *a)
+{
+	const struct oci_create *c = a->c;
+	const struct wirt_oci_spec *s = c->spec;
+	struct oci_rootfs rf = { .spec = s, .rootfs = c->st->rootfs, .cg = &c->st->cg,
+				 .userns = a->userns, .cgroupns = a->cgroupns };
+	struct wirt_error err = { 0 };
+	struct wirt_msg msg = { .type = OCI_MSG_HOOKS };
+	char fifo[PATH_MAX], *state = NULL;
+	int root_fd, fifo_fd;
+	pid_t host_pid = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (s->spec.hostname[0] && sethostname(s->spec.hostname, strlen(s->spec.hostname)) < 0) {
+		wirt_errorf(&err, errno, "set hostname '%s'", s->spec.hostname);
+		oci_fail_child(a->sock, &err);
+	}
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+		wirt_errorf(&err, errno, "set domainname '%s'", s->domainname);
+		oci_fail_child(a->sock, &err);
+	}
+	/* The fifo, opened before the root changes; reopened for writing at the end. */
+	fifo_fd = open(oci_state_file(c->st, "exec.fifo", fifo), O_PATH | O_CLOEXEC);
+	if (fifo_fd < 0) {
+		wirt_errorf(&err, errno, "open '%s'", fifo);
+		oci_fail_child(a->sock, &err);
+	}
+	if (oci_rootfs_prepare(&rf, &root_fd, &err) < 0)
+		oci_fail_child(a->sock, &err);
+	if (hooks_inside(s)) {
+		if (wirt_msg_send(a->sock, &msg) < 0 || recv_go(a->sock, &host_pid, &err) < 0)
+			_exit(1);
+		state = state_text(c, host_pid, OCI_CREATED);
+		if (!state) {
+			wirt_errorf(&err, ENOMEM, "format state for the hooks");
+			oci_fail_child(a->sock, &err);
+		}
+		if (oci_hooks_run(s, WIRT_OCI_HOOK_CREATE_CONTAINER, state, &err) < 0)
+			oci_fail_child(a->sock, &err);
+	}
+	if (oci_rootfs_enter(root_fd, c->no_pivot, &err) < 0 || oci_rootfs_finish(&rf, &err) < 0)
+		oci_fail_child(a->sock, &err);
+	close(root_fd);
+	oci_process_exec(&(struct oci_process){
+		.proc = &s->process,
+		.seccomp = s->has_seccomp ? &s->seccomp : NULL,
+		.spec = s,
+		.state_json = state,
+		.report_fd = a->sock,
+		.fifo_fd = fifo_fd,
+		.console_sock = c->console_sock,
+		.bind_console = true,
+		.new_keyring = !c->no_new_keyring,
+		.set_oom_score = true,
+		.preserve_fds = c->preserve_fds,
+	});
+}
+
+/* The first child: cgroup, namespaces, then init as the runtime's child. */
+_Noreturn static void stage1(const struct oci_create *c, int sock, const int nsfd[WIRT_OCI_NS_TYPES])
+{
+	const struct wirt_oci_spec *s = c->spec;
+	struct init_args a = { .c = c, .sock = sock };
+	struct wirt_msg msg = { .type = OCI_MSG_MAPS };
+	struct wirt_error err = { 0 };
+	int flags = 0;
+	pid_t pid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	reset_signals();
+	/* Not dumpable: no process of the container may open our /proc files (our exe
+	 * is the runtime's binary) while we are among its namespaces. */
+	prctl(PR_SET_DUMPABLE, 0);
+	if (wirt_cgroup_attach(&c->st->cg, 0, &err) < 0 || join_namespaces(nsfd, &err) < 0)
+		oci_fail_child(sock, &err);
+	a.userns = find_ns(s, WIRT_OCI_NS_USER) != NULL;
+	a.cgroupns = find_ns(s, WIRT_OCI_NS_CGROUP) != NULL;
+	if (oci_spec_new_ns(s, WIRT_OCI_NS_USER)) {
+		if (unshare(CLONE_NEWUSER) < 0) {
+			wirt_errorf(&err, errno, "create user namespace");
+			oci_fail_child(sock, &err);
+		}
+		msg.pid = getpid();
+		if (wirt_msg_send(sock, &msg) < 0 || recv_go(sock, NULL, &err) < 0)
+			_exit(1);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+			wirt_errorf(&err, errno, "become root of the user namespace");
+			oci_fail_child(sock, &err);
+		}
+	}
+	for (int t = 0; t < WIRT_OCI_NS_TYPES; t++)
+		if (t != WIRT_OCI_NS_USER && oci_spec_new_ns(s, (enum wirt_oci_ns)t))
+			flags |= ns_clone_flag[t];
+	if (flags && unshare(flags) < 0) {
+		wirt_errorf(&err, errno, "create namespaces");
+		oci_fail_child(sock, &err);
+	}
+	if ((flags & CLONE_NEWTIME) && write_timens_offsets(s, &err) < 0)
+		oci_fail_child(sock, &err);
+	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		wirt_errorf(&err, errno, "create the container's init");
+		oci_fail_child(sock, &err);
+	}
+	if (pid == 0)
+		init_main(&a);
+	msg.type = WIRT_MSG_PID;
+	msg.pid = pid;
+	(void)wirt_msg_send(sock, &msg);
+	_exit(0);
+}
+
+static int write_map(pid_t pid, const char *file, const struct wirt_oci_idmap *m, size_t n,
+		     struct wirt_error *err)
+{
+	char path[64], text[4096];
+	size_t len = 0;
+	int r;
+
+	for (size_t i = 0; i < n && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n",
+					m[i].container_id, m[i].host_id, m[i].size);
+	if (len >= sizeof(text))
+		return wirt_error_invalid(err, "%s: too many mappings", file);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	r = wirt_write_string(path, text);
+	if (r < 0)
+		return wirt_errorf(err, -r, "write %s", file);
+	return 0;
+}
+
+static int open_ns_paths(const struct wirt_oci_spec *s, int fds[WIRT_OCI_NS_TYPES],
+			 struct wirt_error *err)
+{
+	for (int t = 0; t < WIRT_OCI_NS_TYPES; t++)
+		fds[t] = -1;
+	for (size_t i = 0; i < s->n_namespaces; i++) {
+		const struct wirt_oci_namespace *ns = &s->namespaces[i];
+
+		if (!ns->path)
+			continue;
+		fds[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fds[ns->type] < 0) {
+			int e = errno;
+			close_all(fds, WIRT_OCI_NS_TYPES);
+			return wirt_errorf(err, e, "linux.namespaces[%zu]: open '%s'", i, ns->path);
+		}
+	}
+	return 0;
+}
+
+static void reap(pid_t pid)
+{
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+int oci_container_create(const struct oci_create *c, struct wirt_error *err)
+{
+	const struct wirt_oci_spec *s = c->spec;
+	int nsfd[WIRT_OCI_NS_TYPES], sv[2], r = 0;
+	pid_t child, init = 0;
+	bool ready = false;
+
+	if (oci_spec_new_ns(s, WIRT_OCI_NS_USER) && (!s->n_uid_mappings || !s->n_gid_mappings))
+		return wirt_error_invalid(err, "linux.uidMappings: a new user namespace needs "
+					       "uidMappings and gidMappings");
+	r = open_ns_paths(s, nsfd, err);
+	if (r < 0)
+		return r;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		close_all(nsfd, WIRT_OCI_NS_TYPES);
+		return wirt_errorf(err, errno, "create socket");
+	}
+	child = fork();
+	if (child < 0) {
+		r = wirt_errorf(err, errno, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		close_all(nsfd, WIRT_OCI_NS_TYPES);
+		return r;
+	}
+	if (child == 0) {
+		close(sv[0]);
+		stage1(c, sv[1], nsfd);
+	}
+	close(sv[1]);
+	close_all(nsfd, WIRT_OCI_NS_TYPES);
+	while (r == 0 && !ready) {
+		struct wirt_msg msg;
+		int got = wirt_msg_recv(sv[0], &msg);
+
+		if (got <= 0) {
+			r = wirt_errorf(err, got < 0 ? -got : EPIPE,
+					"the container's init ended before it was ready");
+			break;
+		}
+		switch (msg.type) {
+		case OCI_MSG_MAPS:
+			r = write_map(msg.pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err);
+			if (r == 0)
+				r = write_map(msg.pid, "gid_map", s->gid_mappings, s->n_gid_mappings,
+					      err);
+			msg.type = OCI_MSG_GO;
+			if (r == 0)
+				r = wirt_msg_send(sv[0], &msg);
+			break;
+		case WIRT_MSG_PID:
+			init = msg.pid;
+			reap(child);
+			child = 0;
+			break;
+		case OCI_MSG_HOOKS: {
+			char *state = state_text(c, init, OCI_CREATED);
+
+			r = state ? 0 : wirt_errorf(err, ENOMEM, "format state for the hooks");
+			if (r == 0)
+				r = oci_hooks_run(s, WIRT_OCI_HOOK_PRESTART, state, err);
+			if (r == 0)
+				r = oci_hooks_run(s, WIRT_OCI_HOOK_CREATE_RUNTIME, state, err);
+			free(state);
+			msg = (struct wirt_msg){ .type = OCI_MSG_GO, .pid = init };
+			if (r == 0)
+				r = wirt_msg_send(sv[0], &msg);
+			break;
+		}
+		case OCI_MSG_READY:
+			ready = true;
+			break;
+		case WIRT_MSG_ERROR:
+			*err = msg.err;
+			r = -(err->code ? err->code : EIO);
+			break;
+		default:
+			r = wirt_errorf(err, EPROTO, "unexpected message %d from init", msg.type);
+		}
+	}
+	close(sv[0]);
+	if (child > 0) {
+		if (r < 0)
+			kill(child, SIGKILL);
+		reap(child);
+	}
+	if (r < 0) {
+		if (init > 0) {
+			kill(init, SIGKILL);
+			reap(init);
+		}
+		return r;
+	}
+	c->st->pid = init;
+	c->st->pid_start = oci_pid_start_time(init);
+	return 0;
+}
+
+/* ---- exec ------------------------------------------------------------------------ */
+
+int oci_container_exec(const struct oci_exec *x, pid_t *ret_pid, struct wirt_error *err)
+{
+	const struct wirt_oci_spec *s = x->spec;
+	int nsfd[WIRT_OCI_NS_TYPES], sv[2], r = 0;
+	pid_t child, pid = 0;
+
+	for (int t = 0; t < WIRT_OCI_NS_TYPES; t++)
+		nsfd[t] = -1;
+	/* Every namespace the container's init is in that the config names (new or
+	 * joined), taken from init itself. */
+	for (size_t i = 0; i < s->n_namespaces; i++) {
+		enum wirt_oci_ns t = s->namespaces[i].type;
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)x->st->pid, ns_proc_name[t]);
+		nsfd[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (nsfd[t] < 0) {
+			r = wirt_errorf(err, errno, "open '%s'", path);
+			close_all(nsfd, WIRT_OCI_NS_TYPES);
+			return r;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		close_all(nsfd, WIRT_OCI_NS_TYPES);
+		return wirt_errorf(err, errno, "create socket");
+	}
+	child = fork();
+	if (child < 0) {
+		r = wirt_errorf(err, errno, "fork");
+		close(sv[0]), close(sv[1]);
+		close_all(nsfd, WIRT_OCI_NS_TYPES);
+		return r;
+	}
+	if (child == 0) {
+		struct wirt_msg msg = { .type = WIRT_MSG_PID };
+		struct wirt_error e = { 0 };
+
+		close(sv[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		reset_signals();
+		prctl(PR_SET_DUMPABLE, 0);
+		if (wirt_cgroup_attach(&x->st->cg, 0, &e) < 0 || join_namespaces(nsfd, &e) < 0)
+			oci_fail_child(sv[1], &e);
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid < 0) {
+			wirt_errorf(&e, errno, "create the process");
+			oci_fail_child(sv[1], &e);
+		}
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			oci_process_exec(&(struct oci_process){
+				.proc = x->proc,
+				.seccomp = s->has_seccomp ? &s->seccomp : NULL,
+				.report_fd = sv[1],
+				.fifo_fd = -1,
+				.console_sock = x->console_sock,
+				.new_keyring = false,
+				.preserve_fds = x->preserve_fds,
+			});
+		}
+		msg.pid = pid;
+		(void)wirt_msg_send(sv[1], &msg);
+		_exit(0);
+	}
+	close(sv[1]);
+	close_all(nsfd, WIRT_OCI_NS_TYPES);
+	for (;;) {
+		struct wirt_msg msg;
+		int got = wirt_msg_recv(sv[0], &msg);
+
+		if (got == 0)
+			break; /* the process exec'd: its end of the socket closed */
+		if (got < 0) {
+			r = wirt_errorf(err, -got, "read from the process");
+			break;
+		}
+		if (msg.type == WIRT_MSG_PID) {
+			pid = msg.pid;
+		} else if (msg.type == WIRT_MSG_ERROR) {
+			*err = msg.err;
+			r = -(err->code ? err->code : EIO);
+			break;
+		}
+	}
+	close(sv[0]);
+	reap(child);
+	if (r == 0 && pid <= 0)
+		r = wirt_errorf(err, EPIPE, "the process ended before it ran");
+	if (r < 0) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			reap(pid);
+		}
+		return r;
+	}
+	*ret_pid = pid;
+	return 0;
+}

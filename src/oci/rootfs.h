@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container's filesystem, built by its init (container.c) in its own mount
+ * namespace: rootfs propagation, the rootfs bound onto itself, config.json's mounts
+ * in order (bind, proc, sysfs, tmpfs with tmpcopyup, cgroup as runc lays it out,
+ * anything else by type), /dev's nodes and links, then after pivot_root the console,
+ * masked and read-only paths, sysctls and a read-only root. Every target is opened
+ * inside the rootfs (mount.h), never by a host path string.
+ */
+#ifndef WIRT_OCI_ROOTFS_H
+#define WIRT_OCI_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "cgroup.h"
+#include "config.h"
+#include "error.h"
+
+struct oci_rootfs {
+	const struct wirt_oci_spec *spec;
+	const char *rootfs;	      /* absolute host path */
+	const struct wirt_cgroup *cg; /* the container's cgroup (cgroup mounts) */
+	bool userns;		      /* in a new user namespace: bind devices, no mknod */
+	bool cgroupns;		      /* a cgroup namespace of its own */
+};
+
+/* Everything before pivot_root; returns an O_PATH fd of the rootfs in *ret_root_fd. */
+int oci_rootfs_prepare(const struct oci_rootfs *r, int *ret_root_fd, struct wirt_error *err);
+
+/* Makes root_fd "/" (pivot_root, or with 'no_pivot' a move and chroot). */
+int oci_rootfs_enter(int root_fd, bool no_pivot, struct wirt_error *err);
+
+/* After the pivot: masked and read-only paths, sysctls, a read-only root. */
+int oci_rootfs_finish(const struct oci_rootfs *r, struct wirt_error *err);
+
+#endif

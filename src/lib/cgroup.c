@@ -70,6 +70,8 @@ void wirt_cgroup_init(struct wirt_cgroup *cg, const char *root, const char *name
 		snprintf(cg->rel, sizeof(cg->rel), "wirt/%s", name);
 	else
 		snprintf(cg->rel, sizeof(cg->rel), "wirt-%08x/%s", tag, name);
+	cg->io_stats = true;
+	cg->fresh = false;
 }
 
 char *wirt_cgroup_path(const struct wirt_cgroup *cg, const char *controller, char *buf)
@@ -91,13 +93,46 @@ void wirt_cgroup_parent(const char *path, char *buf)
 		*slash = '\0';
 }
 
-static bool hierarchy_exists(const char *controller)
+static bool hierarchy_exists_now(const char *controller)
 {
 	char p[PATH_MAX];
 	struct stat st;
 
+	struct statfs sf;
+
 	snprintf(p, sizeof(p), "%s/%s", wirt_cgroup_root(), controller);
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	/* A directory where nothing is mounted (an unmounted cgroup2 of a hybrid host)
+	 * is no hierarchy. A fake tree for tests ($WIRT_CGROUP_ROOT) is plain dirs. */
+	if (getenv("WIRT_CGROUP_ROOT") || statfs(p, &sf) < 0)
+		return true;
+	return sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* The host's hierarchies do not change while a command runs: asked once each. */
+static bool hierarchy_exists(const char *controller)
+{
+	static struct {
+		const char *name;
+		signed char known; /* -1 = not asked yet */
+	} cache[16];
+	static char root[PATH_MAX];
+	static size_t n;
+
+	if (strcmp(root, wirt_cgroup_root()) != 0) {
+		/* Another tree ($WIRT_CGROUP_ROOT changed: the unit tests do that). */
+		snprintf(root, sizeof(root), "%s", wirt_cgroup_root());
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cache[i].name, controller) == 0)
+			return cache[i].known;
+	if (n == ARRAY_SIZE(cache))
+		return hierarchy_exists_now(controller);
+	cache[n].name = controller;
+	cache[n].known = (signed char)hierarchy_exists_now(controller);
+	return cache[n++].known;
 }
 
 /* cpuset.cpus and cpuset.mems start empty in a new v1 cpuset cgroup, and a cgroup with
@@ -168,6 +203,8 @@ static int delegate(const char *dir, const char *const *files, size_t n, uid_t o
 {
 	char p[PATH_MAX];
 
+	if (owner == 0)
+		return 0; /* root made them: they are root's already */
 	for (size_t i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s%s%s", dir, files[i][0] ? "/" : "", files[i]);
 		if (chown(p, owner, owner) < 0 && errno != ENOENT)
@@ -236,7 +273,7 @@ static int create_once(const struct wirt_cgroup *cg, uid_t owner, struct wirt_er
 			continue;
 		wirt_cgroup_path(cg, v1_controllers[i], p);
 		r = mkdir_cgroup(p, strcmp(v1_controllers[i], "cpuset") == 0, err);
-		if (r == 0 && strcmp(v1_controllers[i], "blkio") == 0)
+		if (r == 0 && cg->io_stats && strcmp(v1_controllers[i], "blkio") == 0)
 			v1_blkio_count_io(p);
 		if (r == 0 && strcmp(v1_controllers[i], "unified") == 0)
 			r = delegate(p, v2_delegated, ARRAY_SIZE(v2_delegated), owner, err);
@@ -432,6 +469,8 @@ int wirt_cgroup_kill(const struct wirt_cgroup *cg, int timeout_ms, struct wirt_e
 	char p[PATH_MAX], freezer[PATH_MAX];
 	bool frozen = false;
 
+	if (for_each_proc(cg, 0) == 0)
+		return 0; /* nothing to kill: no freezing, no cgroup.kill */
 	if (cg->mode == WIRT_CGROUP_V2) {
 		wirt_cgroup_path(cg, NULL, p);
 		strncat(p, "/cgroup.kill", sizeof(p) - strlen(p) - 1);
@@ -468,6 +507,8 @@ int wirt_cgroup_init_path(struct wirt_cgroup *cg, const char *path, struct wirt_
 		return wirt_error_invalid(err, "cgroup path '%s': not a path below the cgroup "
 					       "root", path);
 	cg->mode = wirt_cgroup_detect();
+	cg->io_stats = false;
+	cg->fresh = false;
 	snprintf(cg->rel, sizeof(cg->rel), "%s", path);
 	/* No trailing '/': the parent of "a/b/" would be "a/b". */
 	for (size_t n = strlen(cg->rel); n > 0 && cg->rel[n - 1] == '/'; n--)
@@ -607,6 +648,9 @@ int wirt_cgroup_apply_knobs(const struct wirt_cgroup *cg, const struct wirt_cgro
 			r = k->apply(dir, res, err);
 		} else {
 			set = k->format(res, val, sizeof(val));
+			/* A new cgroup has the kernel's defaults already. */
+			if (!set && cg->fresh)
+				continue;
 			r = wirt_cgroup_write_knob(k->name, dir, k->file, val, set, err);
 		}
 		if (r < 0)

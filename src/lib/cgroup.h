@@ -26,6 +26,8 @@ enum wirt_cgroup_mode {
 struct wirt_cgroup {
 	enum wirt_cgroup_mode mode;
 	char rel[256]; /* "<parent>/<name>", relative to each hierarchy's root */
+	bool io_stats; /* v1: set blk-throttle up on every disk so I/O is counted (stats) */
+	bool fresh;    /* just made: apply skips the knobs that are not set (defaults) */
 };
 
 /* The host's cgroup mode: v2 when /sys/fs/cgroup is cgroup2 (pure unified), else v1.

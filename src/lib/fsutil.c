@@ -524,7 +524,21 @@ ssize_t wirt_read_file(const char *path, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
+static int write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			      bool durable);
+
 int wirt_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_file_replace(path, data, len, mode, true);
+}
+
+int wirt_write_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_file_replace(path, data, len, mode, false);
+}
+
+static int write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			      bool durable)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int dir_fd = -1;
@@ -553,7 +567,7 @@ int wirt_write_file_atomic(const char *path, const void *data, size_t len, mode_
 		r = -errno;
 	/* fsync before rename: after a crash the name points at old or new data, never
 	 * at an empty file. */
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && close(TAKE_FD(fd)) < 0)
 		r = -errno;
@@ -563,6 +577,8 @@ int wirt_write_file_atomic(const char *path, const void *data, size_t len, mode_
 		unlink(tmp);
 		return r;
 	}
+	if (!durable)
+		return 0;
 	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir_fd >= 0)
 		fsync(dir_fd);

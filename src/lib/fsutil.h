@@ -43,6 +43,11 @@ ssize_t wirt_read_file(const char *path, char *buf, size_t size);
 /* Writes a host file atomically: temp file in the same dir, fsync, rename. */
 int wirt_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* As wirt_write_file_atomic without the fsyncs: readers see the old or the new text,
+ * never a part, but a crash of the host may lose it. For runtime state that a reboot
+ * ends anyway (wirt-oci's records under /run). */
+int wirt_write_file_replace(const char *path, const void *data, size_t len, mode_t mode);
+
 /* Opens (creating, 0600) and flocks 'path' exclusively, waiting for it; returns the
  * fd that holds the lock, or -errno with err naming the file. */
 int wirt_lock_file(const char *path, struct wirt_error *err);

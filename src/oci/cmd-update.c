@@ -148,7 +148,7 @@ int cmd_update(struct oci_cli *cli, int argc, char **argv)
 		r = oci_fail_err(cli, "update", id, &err);
 		goto out;
 	}
-	if (wirt_write_file_atomic(path, text, strlen(text), 0600) < 0) {
+	if (wirt_write_file_replace(path, text, strlen(text), 0600) < 0) {
 		r = oci_fail(cli, "update %s: write '%s'", id, path);
 		goto out;
 	}

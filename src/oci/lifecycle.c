@@ -104,7 +104,7 @@ int oci_write_pid_file(const char *path, pid_t pid, struct wirt_error *err)
 	int r;
 
 	snprintf(text, sizeof(text), "%d", (int)pid);
-	r = wirt_write_file_atomic(path, text, strlen(text), 0644);
+	r = wirt_write_file_replace(path, text, strlen(text), 0644);
 	if (r < 0)
 		return wirt_errorf(err, -r, "write pid file '%s'", path);
 	return 0;
@@ -248,12 +248,15 @@ int oci_lifecycle_create(struct oci_cli *cli, const char *id, const struct oci_c
 		r = wirt_cgroup_create(&st->cg, 0, &err);
 		made_cg = r == 0;
 	}
-	if (r == 0)
+	if (r == 0) {
+		st->cg.fresh = true;
 		r = wirt_cgroup_apply(&st->cg, &spec->spec.resources, &err);
+		st->cg.fresh = false;
+	}
 	if (r == 0)
 		r = apply_device_rules(&st->cg, spec, &err);
 	if (r == 0) {
-		r = wirt_write_file_atomic(oci_state_file(st, "config.json", path), config,
+		r = wirt_write_file_replace(oci_state_file(st, "config.json", path), config,
 					   config_len, 0600);
 		if (r < 0)
 			wirt_errorf(&err, -r, "write '%s'", path);

@@ -84,7 +84,7 @@ int oci_state_save(const struct oci_state *st, struct wirt_error *err)
 	json_decref(o);
 	if (!text)
 		return wirt_errorf(err, ENOMEM, "format state of '%s'", st->id);
-	r = wirt_write_file_atomic(oci_state_file(st, "state.json", path), text, strlen(text),
+	r = wirt_write_file_replace(oci_state_file(st, "state.json", path), text, strlen(text),
 				   0600);
 	free(text);
 	if (r < 0)

@@ -19,6 +19,10 @@ if [ "${1:-}" = "--test" ]; then
 	# and what tests/vm needs to boot a cgroup v2 guest (qemu, an initramfs, an ext4 disk)
 	PKGS="$PKGS clang libclang-rt-14-dev python3 python3-pytest hyperfine crun runc
 	      qemu-system-x86 cpio e2fsprogs iproute2 iperf3 curl"
+	# the clients that drive wirt-oci in test_oci_podman.py and test_oci_containerd.py:
+	# Podman with conmon (its containers run with --network none; netavark and iptables
+	# are what its default bridge network needs) and containerd with its runc shim
+	PKGS="$PKGS podman conmon netavark iptables containerd"
 fi
 
 missing=""

@@ -154,10 +154,11 @@ uint64_t oci_pid_start_time(pid_t pid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;
-	/* Field 3 is the state; the start time is field 22. A zombie counts as gone. */
+	/* Field 3 is the state; the start time is field 22: the space before it is the
+	 * 20th after the ")". A zombie counts as gone. */
 	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
 		return 0;
-	for (int field = 2; p && field < 21; field++)
+	for (int field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &start) != 1)
 		return 0;

@@ -316,6 +316,9 @@ _Noreturn void oci_process_exec(const struct oci_process *p)
 	if (listener >= 0)
 		close(listener); /* no listener path to hand it to: refused at create */
 	signal(SIGPIPE, SIG_DFL);
+	/* The program must outlive the runtime (exec --detach, create): execve keeps a
+	 * parent-death signal. */
+	prctl(PR_SET_PDEATHSIG, 0);
 	execve(program, proc->args.v, proc->env.v ? proc->env.v : (char *const[]){ NULL });
 	wirt_errorf(&err, errno, "exec '%s'", program);
 	if (p->fifo_fd >= 0) {

@@ -16,6 +16,7 @@
 
 #define OCI_EXIT_FAILURE 1
 #define OCI_EXIT_UNKNOWN_COMMAND 3 /* what runc (urfave/cli) exits with */
+#define OCI_EXIT_EXEC_FAILED 255   /* exec could not run the process (runc's) */
 
 #define OCI_ROOT_DEFAULT "/run/wirt-oci"
 #define OCI_SPEC_VERSION "1.1.0"	/* the newest runtime-spec the parser reads */
@@ -95,6 +96,10 @@ const char *oci_want_id(struct oci_cli *cli, int argc, char **argv, int first, c
 /* Reports 'err' (an engine error) with the verb and container: "<verb> <id>: <msg>". */
 int oci_fail_err(struct oci_cli *cli, const char *verb, const char *id,
 		 const struct wirt_error *err);
+
+/* Re-executes wirt-oci from a read-only view of its binary unless it runs from one
+ * already (selfprotect.c). Returns only on failure (reported). */
+int oci_protect_binary(struct oci_cli *cli, char **argv);
 
 /* config.json as `spec` writes it (cmd-spec.c), tab-indented like runc's, without a
  * final newline; the caller frees it. NULL: no memory. */

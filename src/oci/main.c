@@ -148,6 +148,11 @@ int main(int argc, char **argv)
 	i = parse_globals(&cli, argc, argv, &systemd);
 	if (i <= 0)
 		return i == 0 ? 0 : OCI_EXIT_FAILURE;
+	/* Verbs that put processes into containers run from a read-only binary. */
+	if (i < argc && (strcmp(argv[i], "create") == 0 || strcmp(argv[i], "run") == 0 ||
+			 strcmp(argv[i], "exec") == 0) &&
+	    oci_protect_binary(&cli, argv) != 0)
+		return OCI_EXIT_FAILURE;
 	if (cli.log_path && cli.log_path[0] != '\0') {
 		r = oci_log_open(&cli);
 		if (r < 0) {

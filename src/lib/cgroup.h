@@ -30,6 +30,20 @@ struct wirt_cgroup {
 	bool fresh;    /* just made: apply skips the knobs that are not set (defaults) */
 };
 
+/* One device cgroup rule (an OCI config's linux.resources.devices entry). */
+struct wirt_device_rule {
+	bool allow;
+	char type;	      /* 'a', 'c' or 'b' */
+	int64_t major, minor; /* -1 = any */
+	char access[4];	      /* some of "rwm"; "" = all three */
+};
+
+/* Applies device rules in order, as the devices controller (v1: devices.allow and
+ * devices.deny) or an eBPF device program attached to the cgroup (v2) enforces them:
+ * what no rule allows is denied once a rule denies everything. */
+int wirt_cgroup_devices_apply(const struct wirt_cgroup *cg, const struct wirt_device_rule *rules,
+			      size_t n, struct wirt_error *err);
+
 /* The host's cgroup mode: v2 when /sys/fs/cgroup is cgroup2 (pure unified), else v1.
  * $WIRT_CGROUP_ROOT overrides /sys/fs/cgroup (the qemu tests; unit tests point it at a
  * fake tree), and $WIRT_CGROUP_MODE=v1|v2 overrides the detection (a fake tree on

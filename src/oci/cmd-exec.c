@@ -98,8 +98,7 @@ static json_t *exec_process(struct oci_cli *cli, json_t *config, const struct ex
 	if (f->process) {
 		proc = json_load_file(f->process, 0, &jerr);
 		if (!proc)
-			oci_fail(cli, "exec: --process '%s': %s (line %d)", f->process, jerr.text,
-				 jerr.line);
+			oci_fail(cli, "exec: --process '%s': %s", f->process, jerr.text);
 		return proc;
 	}
 	if (argc == 0) {
@@ -172,8 +171,11 @@ int cmd_exec(struct oci_cli *cli, int argc, char **argv)
 	json_error_t jerr;
 	const char *id;
 	int first, r = OCI_EXIT_FAILURE;
+	bool ran = false;
 	pid_t pid;
 
+	/* A failure of exec itself exits 255, as runc's: the process's own status may be
+	 * any of 0..254 (or 128 + a signal), so clients can tell the two apart. */
 	first = oci_parse_flags(cli, argc, argv, flags, sizeof(flags) / sizeof(flags[0]),
 				"[--process FILE] [--tty] [--detach] [--pid-file F] "
 				"[--console-socket S] [--cwd D] [--env K=V] [--user U[:G]] "
@@ -185,8 +187,10 @@ int cmd_exec(struct oci_cli *cli, int argc, char **argv)
 		return OCI_EXIT_FAILURE;
 	if (f.preserve)
 		x.preserve_fds = (unsigned)strtoul(f.preserve, NULL, 10);
-	if (oci_state_load(cli->root, id, &st, &err) < 0)
-		return oci_fail_err(cli, "exec", id, &err);
+	if (oci_state_load(cli->root, id, &st, &err) < 0) {
+		oci_fail_err(cli, "exec", id, &err);
+		return OCI_EXIT_EXEC_FAILED;
+	}
 	if (oci_state_status(&st) != OCI_RUNNING) {
 		r = oci_fail(cli, "exec %s: cannot exec in a %s container", id,
 			     oci_status_name(oci_state_status(&st)));
@@ -224,6 +228,7 @@ int cmd_exec(struct oci_cli *cli, int argc, char **argv)
 		r = oci_fail_err(cli, "exec", id, &err);
 		goto out;
 	}
+	ran = true;
 	if (x.console_sock >= 0) {
 		close(x.console_sock);
 		x.console_sock = -1;
@@ -234,6 +239,8 @@ int cmd_exec(struct oci_cli *cli, int argc, char **argv)
 	}
 	r = f.detach ? 0 : oci_wait_forwarding(pid);
 out:
+	if (!ran && r != 0)
+		r = OCI_EXIT_EXEC_FAILED;
 	if (x.console_sock >= 0)
 		close(x.console_sock);
 	free(text);

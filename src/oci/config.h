@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "security.h"
 #include "spec.h"
@@ -121,14 +122,6 @@ struct wirt_oci_device {
 	uint32_t file_mode, uid, gid;
 };
 
-/* linux.resources.devices: one device cgroup rule. */
-struct wirt_oci_device_rule {
-	bool allow;
-	char type;	      /* 'a', 'c' or 'b' */
-	int64_t major, minor; /* -1 = any */
-	char access[4];	      /* some of "rwm"; "" = all three */
-};
-
 struct wirt_oci_spec {
 	/* What the engine runs from: hostname and linux.resources (docs/oci.md has the
 	 * mapping). Its name is the container id, which config.json does not hold. */
@@ -153,7 +146,7 @@ struct wirt_oci_spec {
 	size_t n_devices;
 	struct wirt_oci_device *devices;
 	size_t n_device_rules;
-	struct wirt_oci_device_rule *device_rules;
+	struct wirt_device_rule *device_rules;
 	char *cgroups_path; /* NULL: not set */
 	struct wirt_oci_map sysctl;
 	bool has_seccomp;

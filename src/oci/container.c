@@ -139,15 +139,15 @@ static bool hooks_inside(const struct wirt_oci_spec *s)
 	       s->hooks[WIRT_OCI_HOOK_START_CONTAINER].n;
 }
 
-/* The state the hooks run inside the container get on stdin. */
-static char *state_text(const struct oci_create *c, pid_t pid, enum oci_status status)
+/* The state hooks get on stdin while the container is made: "creating", as runc. */
+static char *state_text(const struct oci_create *c, pid_t pid, const char *status)
 {
 	struct oci_state st = *c->st;
 	json_t *o;
 	char *text;
 
 	st.pid = pid;
-	o = oci_state_json(&st, status);
+	o = oci_state_hook_json(&st, status);
 	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	return text;
@@ -185,7 +185,7 @@ _Noreturn static void init_main(const struct init_args *a)
 	if (hooks_inside(s)) {
 		if (wirt_msg_send(a->sock, &msg) < 0 || recv_go(a->sock, &host_pid, &err) < 0)
 			_exit(1);
-		state = state_text(c, host_pid, OCI_CREATED);
+		state = state_text(c, host_pid, "creating");
 		if (!state) {
 			wirt_errorf(&err, ENOMEM, "format state for the hooks");
 			oci_fail_child(a->sock, &err);
@@ -366,7 +366,7 @@ int oci_container_create(const struct oci_create *c, struct wirt_error *err)
 			child = 0;
 			break;
 		case OCI_MSG_HOOKS: {
-			char *state = state_text(c, init, OCI_CREATED);
+			char *state = state_text(c, init, "creating");
 
 			r = state ? 0 : wirt_errorf(err, ENOMEM, "format state for the hooks");
 			if (r == 0)

@@ -43,59 +43,43 @@ static json_t *annotations_json(const struct wirt_oci_spec *s)
 	return o;
 }
 
-static const char *const default_allowed[] = {
-	"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
-	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+/* What every container may use whatever its rules say, as runc adds it after them:
+ * creating nodes, the standard devices, ptys, tun. */
+static const struct wirt_device_rule default_allowed[] = {
+	{ true, 'c', -1, -1, "m" },   { true, 'b', -1, -1, "m" },   { true, 'c', 1, 3, "rwm" },
+	{ true, 'c', 1, 5, "rwm" },   { true, 'c', 1, 7, "rwm" },   { true, 'c', 1, 8, "rwm" },
+	{ true, 'c', 1, 9, "rwm" },   { true, 'c', 5, 0, "rwm" },   { true, 'c', 5, 1, "rwm" },
+	{ true, 'c', 5, 2, "rwm" },   { true, 'c', 136, -1, "rwm" }, { true, 'c', 10, 200, "rwm" },
 };
 
-/* linux.resources.devices on v1: the devices controller's allow and deny lists, in
- * the config's order (Podman and containerd start with "deny all"). */
+/* linux.resources.devices, then the defaults and the config's own linux.devices. */
 static int apply_device_rules(const struct wirt_cgroup *cg, const struct wirt_oci_spec *s,
 			      struct wirt_error *err)
 {
-	char dir[PATH_MAX], val[64], maj[16], min[16];
+	size_t n = 0, max = s->n_device_rules + ARRAY_SIZE(default_allowed) + s->n_devices;
+	struct wirt_device_rule *rules;
+	int r;
 
 	if (s->n_device_rules == 0)
 		return 0;
-	if (cg->mode == WIRT_CGROUP_V2)
-		return wirt_error_invalid(err, "linux.resources.devices: device rules on a cgroup "
-					       "v2 host are not supported yet");
-	wirt_cgroup_path(cg, "devices", dir);
-	for (size_t i = 0; i < s->n_device_rules; i++) {
-		const struct wirt_oci_device_rule *d = &s->device_rules[i];
-		int r;
-
-		snprintf(maj, sizeof(maj), d->major < 0 ? "*" : "%lld", (long long)d->major);
-		snprintf(min, sizeof(min), d->minor < 0 ? "*" : "%lld", (long long)d->minor);
-		if (d->type == 'a')
-			snprintf(val, sizeof(val), "a");
-		else
-			snprintf(val, sizeof(val), "%c %s:%s %s", d->type, maj, min,
-				 d->access[0] ? d->access : "rwm");
-		r = wirt_cgroup_write(dir, d->allow ? "devices.allow" : "devices.deny", val, err);
-		if (r < 0)
-			return r;
-	}
-	/* What every container gets whatever its rules say, as runc adds it: creating
-	 * nodes, the standard devices, ptys, tun; and the config's own linux.devices. */
-	for (size_t i = 0; i < ARRAY_SIZE(default_allowed); i++) {
-		int r = wirt_cgroup_write(dir, "devices.allow", default_allowed[i], err);
-		if (r < 0)
-			return r;
-	}
+	rules = calloc(max, sizeof(*rules));
+	if (!rules)
+		return wirt_errorf(err, ENOMEM, "device rules");
+	for (size_t i = 0; i < s->n_device_rules; i++)
+		rules[n++] = s->device_rules[i];
+	for (size_t i = 0; i < ARRAY_SIZE(default_allowed); i++)
+		rules[n++] = default_allowed[i];
 	for (size_t i = 0; i < s->n_devices; i++) {
 		const struct wirt_oci_device *d = &s->devices[i];
-		int r;
 
 		if (d->type == 'p')
 			continue;
-		snprintf(val, sizeof(val), "%c %lld:%lld rwm", d->type == 'b' ? 'b' : 'c',
-			 (long long)d->major, (long long)d->minor);
-		r = wirt_cgroup_write(dir, "devices.allow", val, err);
-		if (r < 0)
-			return r;
+		rules[n++] = (struct wirt_device_rule){ true, d->type == 'b' ? 'b' : 'c', d->major,
+							d->minor, "rwm" };
 	}
-	return 0;
+	r = wirt_cgroup_devices_apply(cg, rules, n, err);
+	free(rules);
+	return r;
 }
 
 int oci_write_pid_file(const char *path, pid_t pid, struct wirt_error *err)
@@ -293,9 +277,9 @@ int oci_lifecycle_create(struct oci_cli *cli, const char *id, const struct oci_c
 	return r;
 }
 
-static char *state_text(const struct oci_state *st, enum oci_status status)
+static char *state_text(const struct oci_state *st, const char *status)
 {
-	json_t *o = oci_state_json(st, status);
+	json_t *o = oci_state_hook_json(st, status);
 	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);
@@ -336,7 +320,7 @@ int oci_lifecycle_start(struct oci_cli *cli, struct oci_state *st, const struct 
 	if (r < 0)
 		return oci_fail(cli, "start %s: the container's init is gone", st->id);
 	if (spec->hooks[WIRT_OCI_HOOK_POSTSTART].n) {
-		char *state = state_text(st, OCI_RUNNING);
+		char *state = state_text(st, "running");
 
 		/* The process runs already: a failing poststart hook is only logged. */
 		if (state && oci_hooks_run(spec, WIRT_OCI_HOOK_POSTSTART, state, &err) < 0) {
@@ -365,7 +349,7 @@ int oci_lifecycle_destroy(struct oci_cli *cli, struct oci_state *st,
 	if (r < 0)
 		return oci_fail_err(cli, "delete", st->id, &err);
 	if (spec && spec->hooks[WIRT_OCI_HOOK_POSTSTOP].n) {
-		char *state = state_text(st, OCI_STOPPED);
+		char *state = state_text(st, "stopped");
 
 		if (state && oci_hooks_run(spec, WIRT_OCI_HOOK_POSTSTOP, state, &err) < 0) {
 			char buf[WIRT_ERROR_MAX + 64];

@@ -223,6 +223,50 @@ static int find_program(const struct wirt_oci_process *proc, char *buf, size_t s
 				name);
 }
 
+/* HOME, when the process's env has none: the user's home in the container's
+ * /etc/passwd, else "/", as runc sets it. Returns the env to exec with (a new array
+ * when HOME was added; it is never freed: exec follows). */
+static char *const *env_with_home(const struct wirt_oci_process *proc)
+{
+	static char home[PATH_MAX + 8];
+	char line[1024];
+	size_t n = proc->env.n;
+	char **env;
+	FILE *f;
+
+	if (env_get(proc->env.v, "HOME"))
+		return proc->env.v;
+	snprintf(home, sizeof(home), "HOME=/");
+	f = fopen("/etc/passwd", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *field[7] = { 0 }, *save = NULL, *p = line;
+		int k = 0;
+
+		/* name:pw:uid:gid:gecos:home:shell; empty fields are fields. */
+		for (; k < 7 && p; k++) {
+			field[k] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		(void)save;
+		if (k >= 6 && field[2] && strtoul(field[2], NULL, 10) == proc->uid && field[5][0]) {
+			field[5][strcspn(field[5], "\n")] = '\0';
+			snprintf(home, sizeof(home), "HOME=%s", field[5]);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return proc->env.v;
+	for (size_t i = 0; i < n; i++)
+		env[i] = proc->env.v[i];
+	env[n] = home;
+	return env;
+}
+
 /* Blocks until `start` opens exec.fifo for reading, then tells it we go. */
 static int wait_start(int fifo_fd, struct wirt_error *err)
 {
@@ -248,6 +292,7 @@ _Noreturn void oci_process_exec(const struct oci_process *p)
 	struct wirt_msg ready = { .type = OCI_MSG_READY };
 	struct wirt_error err = { 0 };
 	char program[PATH_MAX];
+	char *const *env;
 	uint64_t caps[WIRT_CAPSETS] = { 0 };
 	int listener = -1;
 
@@ -310,6 +355,7 @@ _Noreturn void oci_process_exec(const struct oci_process *p)
 			_exit(1);
 		}
 	}
+	env = env_with_home(proc);
 	if (p->seccomp && proc->no_new_privileges &&
 	    wirt_seccomp_load_profile(p->seccomp, true, &listener, &err) < 0)
 		oci_fail_child(p->report_fd, &err);
@@ -319,7 +365,7 @@ _Noreturn void oci_process_exec(const struct oci_process *p)
 	/* The program must outlive the runtime (exec --detach, create): execve keeps a
 	 * parent-death signal. */
 	prctl(PR_SET_PDEATHSIG, 0);
-	execve(program, proc->args.v, proc->env.v ? proc->env.v : (char *const[]){ NULL });
+	execve(program, proc->args.v, env);
 	wirt_errorf(&err, errno, "exec '%s'", program);
 	if (p->fifo_fd >= 0) {
 		/* `create` is gone: say it where the container's output goes, as runc. */

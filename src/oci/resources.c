@@ -21,7 +21,7 @@
 #define CPU_PERIOD_MAX 1000000 /* ... to 1 s */
 #define WEIGHT_MAX 10000
 
-static int parse_device_rule(json_t *v, struct jpath *p, struct wirt_oci_device_rule *d,
+static int parse_device_rule(json_t *v, struct jpath *p, struct wirt_device_rule *d,
 			     struct wirt_error *err)
 {
 	static const char *const types[] = { "a", "c", "b" };

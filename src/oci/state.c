@@ -209,6 +209,21 @@ json_t *oci_state_json(const struct oci_state *st, enum oci_status status)
 	return o;
 }
 
+json_t *oci_state_hook_json(const struct oci_state *st, const char *status)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "ociVersion", json_string(OCI_SPEC_VERSION));
+	json_object_set_new(o, "id", json_string(st->id));
+	json_object_set_new(o, "status", json_string(status));
+	if (st->pid > 0 && strcmp(status, "stopped") != 0)
+		json_object_set_new(o, "pid", json_integer(st->pid));
+	json_object_set_new(o, "bundle", json_string(st->bundle));
+	if (st->annotations && json_object_size(st->annotations) > 0)
+		json_object_set(o, "annotations", st->annotations);
+	return o;
+}
+
 int oci_state_remove(const struct oci_state *st, struct wirt_error *err)
 {
 	int r = wirt_rm_rf(st->dir);

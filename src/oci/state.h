@@ -74,6 +74,11 @@ const char *oci_status_name(enum oci_status s);
  * (when there are any), owner. New reference. */
 json_t *oci_state_json(const struct oci_state *st, enum oci_status status);
 
+/* The state as runtime-spec defines it, what hooks get on stdin: ociVersion, id,
+ * status, pid (when there is one), bundle, annotations (when there are any).
+ * 'status' is a name, since hooks see "creating" too. New reference. */
+json_t *oci_state_hook_json(const struct oci_state *st, const char *status);
+
 /* Path of a file in the container's directory into buf (PATH_MAX). */
 char *oci_state_file(const struct oci_state *st, const char *name, char *buf);
 

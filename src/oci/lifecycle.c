@@ -408,15 +408,15 @@ int oci_wait_forwarding(pid_t pid)
 	sigset_t all, old;
 	int status;
 
-	/* Signals to the runtime are for the container: take them synchronously and pass
-	 * them on, until init ends. */
+	/* Signals to the runtime are for the container: all of them, SIGCHLD too, are
+	 * taken synchronously here, passed on, and SIGCHLD ends the wait at once. */
 	sigfillset(&all);
-	sigdelset(&all, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	for (;;) {
-		struct timespec poll_ts = { 0, 50 * 1000000 };
+		struct timespec tick = { 1, 0 }; /* only a safety net: SIGCHLD wakes us */
 		siginfo_t si;
 		pid_t w = waitpid(pid, &status, WNOHANG);
+		int sig;
 
 		if (w == pid)
 			break;
@@ -424,9 +424,7 @@ int oci_wait_forwarding(pid_t pid)
 			status = 255 << 8;
 			break;
 		}
-		sigset_t chld = all;
-		sigaddset(&chld, SIGCHLD);
-		int sig = sigtimedwait(&chld, &si, &poll_ts);
+		sig = sigtimedwait(&all, &si, &tick);
 		if (sig > 0 && sig != SIGCHLD)
 			kill(pid, sig);
 	}

@@ -210,6 +210,10 @@ int cmd_exec(struct oci_cli *cli, int argc, char **argv)
 		r = oci_fail_err(cli, "exec", id, &err);
 		goto out;
 	}
+	if (oci_security_labels(cli, &spec.process, &err) < 0) {
+		r = oci_fail_err(cli, "exec", id, &err);
+		goto out;
+	}
 	if (spec.process.terminal && !f.console_socket) {
 		r = oci_fail(cli, "exec %s: --tty needs --console-socket", id);
 		goto out;

@@ -18,6 +18,8 @@
 #include "fsutil.h"
 #include "hooks.h"
 #include "lifecycle.h"
+#include "process.h"
+#include "rootfs.h"
 #include "util.h"
 
 #define OCI_CGROUP_PARENT "wirt-oci" /* when config.json names no cgroupsPath */
@@ -151,6 +153,24 @@ static int read_config(const char *path, char **ret, size_t *ret_len, struct wir
 	return 0;
 }
 
+int oci_security_labels(struct oci_cli *cli, struct wirt_oci_process *proc,
+			struct wirt_error *err)
+{
+	/* As runc: a profile is applied where AppArmor is on, else there is none. */
+	if (proc->apparmor_profile && !oci_apparmor_enabled()) {
+		oci_debug(cli, "process.apparmorProfile '%s': AppArmor is not enabled on this "
+			       "host, not applied", proc->apparmor_profile);
+		free(proc->apparmor_profile);
+		proc->apparmor_profile = NULL;
+	}
+	/* SELinux: a host without it (Debian's default) has no labels to apply; on a
+	 * host with it a label wirt cannot set is refused, not silently dropped. */
+	if (proc->selinux_label && access("/sys/fs/selinux/enforce", F_OK) == 0)
+		return wirt_error_invalid(err, "process.selinuxLabel '%s': SELinux labels are "
+					       "not supported by wirt-oci yet", proc->selinux_label);
+	return 0;
+}
+
 int oci_lifecycle_config(const struct oci_state *st, struct wirt_oci_spec *spec,
 			 struct wirt_error *err)
 {
@@ -186,6 +206,12 @@ static int prepare(struct oci_cli *cli, const char *id, const struct oci_create_
 	if (!spec->process.terminal && o->console_socket)
 		return wirt_error_invalid(err, "--console-socket given, but process.terminal is "
 					       "false");
+	r = oci_sysctl_check(spec, err);
+	if (r < 0)
+		return r;
+	r = oci_security_labels(cli, &spec->process, err);
+	if (r < 0)
+		return r;
 	if (spec->has_seccomp && spec->seccomp.listener_path)
 		return wirt_error_invalid(err, "linux.seccomp.listenerPath: seccomp notify "
 					       "listeners are not supported yet");
@@ -207,7 +233,6 @@ static int prepare(struct oci_cli *cli, const char *id, const struct oci_create_
 	if (r < 0)
 		return wirt_error_prefix(err, "linux.cgroupsPath");
 	snprintf(spec->spec.name, sizeof(spec->spec.name), "%.*s", WIRT_NAME_MAX, id);
-	(void)cli;
 	return 0;
 }
 

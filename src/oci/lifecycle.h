@@ -36,6 +36,12 @@ int oci_lifecycle_start(struct oci_cli *cli, struct oci_state *st, const struct 
 int oci_lifecycle_destroy(struct oci_cli *cli, struct oci_state *st,
 			  const struct wirt_oci_spec *spec);
 
+/* Drops the security labels this host has nothing for (AppArmor off: the profile is
+ * not applied, as runc does; no SELinux), saying so with --debug; refuses an SELinux
+ * label on an SELinux host (not supported yet). */
+int oci_security_labels(struct oci_cli *cli, struct wirt_oci_process *proc,
+			struct wirt_error *err);
+
 /* Loads the config kept in the container's state dir (the bundle's at create). */
 int oci_lifecycle_config(const struct oci_state *st, struct wirt_oci_spec *spec,
 			 struct wirt_error *err);

@@ -42,6 +42,30 @@ _Noreturn void oci_fail_child(int report_fd, const struct wirt_error *err)
 	_exit(1);
 }
 
+bool oci_apparmor_enabled(void)
+{
+	char buf[8];
+
+	return wirt_read_file("/sys/module/apparmor/parameters/enabled", buf, sizeof(buf)) > 0 &&
+	       buf[0] == 'Y';
+}
+
+/* The profile the program is to run under from its exec on (the kernel's
+ * attr/apparmor/exec, or attr/exec on kernels before 5.8). */
+static int set_apparmor(const char *profile, struct wirt_error *err)
+{
+	char text[512];
+	int r;
+
+	snprintf(text, sizeof(text), "exec %s", profile);
+	r = wirt_write_string("/proc/self/attr/apparmor/exec", text);
+	if (r == -ENOENT)
+		r = wirt_write_string("/proc/self/attr/exec", text);
+	if (r < 0)
+		return wirt_errorf(err, -r, "apply AppArmor profile '%s'", profile);
+	return 0;
+}
+
 /* The master goes to the client as runc sends it: one SCM_RIGHTS message whose
  * payload is a name (containerd and conmon only take the descriptor). */
 static int send_master(int sock, int master, struct wirt_error *err)
@@ -356,6 +380,8 @@ _Noreturn void oci_process_exec(const struct oci_process *p)
 		}
 	}
 	env = env_with_home(proc);
+	if (proc->apparmor_profile && set_apparmor(proc->apparmor_profile, &err) < 0)
+		oci_fail_child(p->report_fd, &err);
 	if (p->seccomp && proc->no_new_privileges &&
 	    wirt_seccomp_load_profile(p->seccomp, true, &listener, &err) < 0)
 		oci_fail_child(p->report_fd, &err);

@@ -44,6 +44,9 @@ struct oci_process {
 /* Never returns: execs proc->args or reports the failure and exits. */
 _Noreturn void oci_process_exec(const struct oci_process *p);
 
+/* Whether the host runs AppArmor (a process.apparmorProfile is applied then). */
+bool oci_apparmor_enabled(void);
+
 /* Reports err to the runtime and exits. */
 _Noreturn void oci_fail_child(int report_fd, const struct wirt_error *err);
 

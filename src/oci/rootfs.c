@@ -447,6 +447,55 @@ static int mask_paths(const struct wirt_oci_spec *s, int root_fd, struct wirt_er
 	return ret;
 }
 
+/* Whether the config gives the container a namespace of 'type' other than ours: a
+ * new one, or a path that is not the namespace this runtime is in. */
+static bool own_namespace(const struct wirt_oci_spec *s, enum wirt_oci_ns type, const char *name)
+{
+	for (size_t i = 0; i < s->n_namespaces; i++) {
+		struct stat a, b;
+		char self[64];
+
+		if (s->namespaces[i].type != type)
+			continue;
+		if (!s->namespaces[i].path)
+			return true;
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+		if (stat(s->namespaces[i].path, &a) < 0 || stat(self, &b) < 0)
+			return false;
+		return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+	}
+	return false;
+}
+
+int oci_sysctl_check(const struct wirt_oci_spec *s, struct wirt_error *err)
+{
+	static const char *const ipc[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+
+	for (size_t i = 0; i < s->sysctl.n; i++) {
+		const char *k = s->sysctl.keys[i];
+		bool is_ipc = strncmp(k, "fs.mqueue.", 10) == 0;
+
+		for (size_t j = 0; j < ARRAY_SIZE(ipc); j++)
+			is_ipc |= strcmp(k, ipc[j]) == 0;
+		if (strchr(k, '/') || strstr(k, ".."))
+			return wirt_error_invalid(err, "linux.sysctl[\"%s\"]: not a sysctl name", k);
+		if (is_ipc && own_namespace(s, WIRT_OCI_NS_IPC, "ipc"))
+			continue;
+		if (strncmp(k, "net.", 4) == 0 && own_namespace(s, WIRT_OCI_NS_NETWORK, "net"))
+			continue;
+		if ((strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0) &&
+		    own_namespace(s, WIRT_OCI_NS_UTS, "uts"))
+			continue;
+		return wirt_error_invalid(err, "linux.sysctl[\"%s\"]: not in a namespace the "
+					       "container has of its own: it would change the host's",
+					  k);
+	}
+	return 0;
+}
+
 static int write_sysctls(const struct wirt_oci_spec *s, struct wirt_error *err)
 {
 	for (size_t i = 0; i < s->sysctl.n; i++) {

@@ -24,6 +24,12 @@ struct oci_rootfs {
 	bool cgroupns;		      /* a cgroup namespace of its own */
 };
 
+/* Checks linux.sysctl before anything is made: only sysctls of a namespace the
+ * container has apart from the host (net.* with its own network namespace, the IPC
+ * ones with its own IPC namespace, kernel.hostname/domainname with its own UTS
+ * namespace), as runc allows; any other would change the host's. */
+int oci_sysctl_check(const struct wirt_oci_spec *s, struct wirt_error *err);
+
 /* Everything before pivot_root; returns an O_PATH fd of the rootfs in *ret_root_fd. */
 int oci_rootfs_prepare(const struct oci_rootfs *r, int *ret_root_fd, struct wirt_error *err);
 

@@ -27,6 +27,7 @@ struct oci_cli {
 	const char *log_path; /* --log; NULL: stderr only */
 	bool log_json;	      /* --log-format json */
 	bool debug;	      /* --debug: also debug records */
+	bool systemd_cgroup;  /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
 	int log_fd;	      /* -1: no --log file */
 };
 

@@ -94,10 +94,10 @@ static json_t *annotations(void)
 }
 
 /*
- * mountOptions is left out: the parser keeps options as strings and nothing maps them
- * yet. cgroup: the engine's backends are v1 and v2 through cgroupfs; systemd is refused
- * (--systemd-cgroup) and rdma limits too. AppArmor and SELinux labels are read but not
- * applied, Intel RDT is refused, and idmapped OCI mounts are read but not made yet.
+ * cgroup: the engine's backends are v1 and v2 through cgroupfs; --systemd-cgroup's
+ * "slice:prefix:name" paths are made through cgroupfs too (no D-Bus); rdma limits are
+ * refused. AppArmor profiles are applied where AppArmor is on; SELinux labels are not
+ * supported; Intel RDT is refused; idmapped OCI mounts are read but not made yet.
  */
 json_t *oci_features_build(void)
 {
@@ -109,7 +109,7 @@ json_t *oci_features_build(void)
 		"linux",
 		"namespaces", strings(namespaces, N(namespaces), NULL),
 		"capabilities", capabilities(),
-		"cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 0,
+		"cgroup", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 0, "rdma", 0,
 		"seccomp", "enabled", 1,
 		"actions", strings(seccomp_actions, N(seccomp_actions), NULL),
 		"operators", strings(seccomp_operators, N(seccomp_operators), NULL),

@@ -55,7 +55,7 @@ static int hook_wait(pid_t pid, int in, int out, const char *state, long long de
 		if (deadline >= 0) {
 			timeout = (int)(deadline - now_ms());
 			if (timeout <= 0) {
-				kill(pid, SIGKILL);
+				kill(-pid, SIGKILL); /* the hook and whatever it started */
 				waitpid(pid, &status, 0);
 				return -ETIMEDOUT;
 			}
@@ -122,6 +122,7 @@ static int hook_run(const struct wirt_oci_hook *h, const char *kind, const char 
 		char *const noargs[] = { h->path, NULL };
 
 		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0); /* a group of its own, killed whole at its timeout */
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(127);
 		/* No env: the runtime's own, as runc (Go's exec with a nil Env) does. */

@@ -54,8 +54,8 @@ static void usage(FILE *f)
 		   "   --root DIR          container state dir (default: " OCI_ROOT_DEFAULT ")\n"
 		   "   --criu PATH         accepted for runc compatibility (no checkpoint yet)\n"
 		   "   --rootless VALUE    'true', 'false' or 'auto' (default), as runc takes it\n"
-		   "   --systemd-cgroup    refused: wirt places containers in cgroups itself\n"
-		   "                       (cgroupfs, cgroupsPath is a path), never through systemd\n"
+		   "   --systemd-cgroup    cgroupsPath is systemd's \"slice:prefix:name\"; wirt-oci\n"
+		   "                       makes slice/prefix-name.scope itself (no D-Bus)\n"
 		   "   --help, -h          show help\n"
 		   "   --version, -v       print the version\n");
 }
@@ -171,10 +171,7 @@ int main(int argc, char **argv)
 	}
 	if (cli.root[0] == '\0')
 		return oci_fail(&cli, "--root: empty path");
-	if (systemd)
-		return oci_fail(&cli, "--systemd-cgroup: not supported: wirt-oci manages cgroups "
-				      "through cgroupfs; leave the flag out (Podman: "
-				      "--cgroup-manager cgroupfs; containerd: SystemdCgroup = false)");
+	cli.systemd_cgroup = systemd;
 	verb = find_verb(argv[i]);
 	if (!verb) {
 		oci_fail(&cli, "unknown command '%s' (see 'wirt-oci --help')", argv[i]);

@@ -112,7 +112,7 @@ static void test_features(void)
 	check_listed(json_object_get(sc, "archs"), "archs", "",
 		     "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
 		     " \"architectures\": [\"%s\"]}}");
-	CHECK(json_is_false(json_object_get(json_object_get(linux_, "cgroup"), "systemd")));
+	CHECK(json_is_true(json_object_get(json_object_get(linux_, "cgroup"), "systemd")));
 	json_decref(doc);
 }
 

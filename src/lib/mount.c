@@ -42,13 +42,12 @@ int wirt_bind_remount(const char *path, unsigned long flags)
 	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | flags, NULL);
 }
 
-int wirt_mount_in_root(int root_fd, const char *src, const char *target, const char *type,
-			 unsigned long flags, const char *data, bool is_dir, struct wirt_error *err)
+/* An O_PATH fd of 'target' inside the root, made (a directory or an empty file, with
+ * its parents) when it is missing. */
+static int open_target(int root_fd, const char *target, bool is_dir, struct wirt_error *err)
 {
-	_cleanup_close_ int fd = -1;
-	char fdpath[64];
+	int fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
 
-	fd = wirt_open_in_root(root_fd, target, O_PATH | O_CLOEXEC, 0);
 	if (fd == -ENOENT) {
 		const char *base;
 		_cleanup_close_ int dir = wirt_open_parent_in_root(root_fd, target, 0755, &base);
@@ -69,6 +68,31 @@ int wirt_mount_in_root(int root_fd, const char *src, const char *target, const c
 	}
 	if (fd < 0)
 		return wirt_errorf(err, -fd, "open '%s' in guest", target);
+	return fd;
+}
+
+int wirt_mount_fd_in_root(int root_fd, int mnt_fd, const char *target, bool is_dir,
+			  struct wirt_error *err)
+{
+	_cleanup_close_ int fd = open_target(root_fd, target, is_dir, err);
+
+	if (fd < 0)
+		return fd;
+	if (wirt_sys_move_mount(mnt_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+						       MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return wirt_errorf(err, errno, "attach mount on '%s'", target);
+	return 0;
+}
+
+int wirt_mount_in_root(int root_fd, const char *src, const char *target, const char *type,
+			 unsigned long flags, const char *data, bool is_dir, struct wirt_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	char fdpath[64];
+
+	fd = open_target(root_fd, target, is_dir, err);
+	if (fd < 0)
+		return fd;
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	if (!src)
 		src = fdpath;

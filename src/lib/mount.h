@@ -19,6 +19,11 @@
 int wirt_mount_in_root(int root_fd, const char *src, const char *target, const char *type,
 		       unsigned long flags, const char *data, bool is_dir, struct wirt_error *err);
 
+/* Attaches the detached mount 'mnt_fd' (open_tree's, e.g. idmapped) on 'target'
+ * inside the root, made as wirt_mount_in_root makes it when missing. */
+int wirt_mount_fd_in_root(int root_fd, int mnt_fd, const char *target, bool is_dir,
+			  struct wirt_error *err);
+
 /* Remounts the bind mount at 'path' with 'flags' (MS_RDONLY, MS_NOSUID ...), keeping
  * the flags the kernel locks in a user namespace. Returns mount(2)'s result (errno). */
 int wirt_bind_remount(const char *path, unsigned long flags);

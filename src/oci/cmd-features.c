@@ -97,7 +97,8 @@ static json_t *annotations(void)
  * cgroup: the engine's backends are v1 and v2 through cgroupfs; --systemd-cgroup's
  * "slice:prefix:name" paths are made through cgroupfs too (no D-Bus); rdma limits are
  * refused. AppArmor profiles are applied where AppArmor is on; SELinux labels are not
- * supported; Intel RDT is refused; idmapped OCI mounts are read but not made yet.
+ * supported; Intel RDT is refused; idmapped OCI mounts are made (open_tree +
+ * mount_setattr, Linux 5.12+).
  */
 json_t *oci_features_build(void)
 {
@@ -114,8 +115,8 @@ json_t *oci_features_build(void)
 		"actions", strings(seccomp_actions, N(seccomp_actions), NULL),
 		"operators", strings(seccomp_operators, N(seccomp_operators), NULL),
 		"archs", strings(seccomp_archs, N(seccomp_archs), libseccomp_knows),
-		"apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0,
-		"mountExtensions", "idmap", "enabled", 0,
+		"apparmor", "enabled", 1, "selinux", "enabled", 0, "intelRdt", "enabled", 0,
+		"mountExtensions", "idmap", "enabled", 1,
 		"annotations", annotations());
 }
 

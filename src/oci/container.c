@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -19,6 +20,7 @@
 #include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
+#include "syscalls.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -82,6 +84,49 @@ static int join_namespaces(const int fds[WIRT_OCI_NS_TYPES], struct wirt_error *
 	return 0;
 }
 
+static int write_map(pid_t pid, const char *file, const struct wirt_oci_idmap *m, size_t n,
+		     struct wirt_error *err);
+
+/* A user namespace with these maps: a child born in it (clone with CLONE_NEWUSER)
+ * waits while the runtime, still root of the host's, writes its maps and opens it;
+ * the namespace outlives the child through the returned fd. */
+static int userns_with_maps(const struct wirt_oci_idmap *uid, size_t n_uid,
+			    const struct wirt_oci_idmap *gid, size_t n_gid, struct wirt_error *err)
+{
+	char path[64];
+	int hold[2], fd = -1, r;
+	pid_t pid;
+
+	if (pipe2(hold, O_CLOEXEC) < 0)
+		return wirt_errorf(err, errno, "pipe");
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0) {
+		char c;
+
+		close(hold[1]);
+		(void)!read(hold[0], &c, 1); /* EOF: the runtime has what it needs */
+		_exit(0);
+	}
+	close(hold[0]);
+	if (pid < 0) {
+		close(hold[1]);
+		return wirt_errorf(err, errno, "create user namespace");
+	}
+	r = write_map(pid, "uid_map", uid, n_uid, err);
+	if (r == 0)
+		r = write_map(pid, "gid_map", gid, n_gid, err);
+	if (r == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			r = wirt_errorf(err, errno, "open '%s'", path);
+	}
+	close(hold[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r < 0 ? r : fd;
+}
+
 static void reset_signals(void)
 {
 	sigset_t none;
@@ -129,6 +174,13 @@ static int write_timens_offsets(const struct wirt_oci_spec *s, struct wirt_error
 struct init_args {
 	const struct oci_create *c;
 	int sock;
+	int userns_fd;	      /* the new user namespace to enter, or -1 */
+	int fifo_fd;	      /* O_PATH of exec.fifo: opened by the runtime, since the
+			       * container's root may not reach the state dir */
+	int root_tree;	      /* open_tree copy of the rootfs, attached by init */
+	int rootfs_dir;	      /* O_PATH of the rootfs directory */
+	bool rootfs_is_cwd;   /* the first child's working directory is the rootfs */
+	const int *mount_fds; /* per config mount: its premade tree, or -1 */
 	bool userns, cgroupns;
 };
 
@@ -158,10 +210,12 @@ _Noreturn static void init_main(const struct init_args *a)
 	const struct oci_create *c = a->c;
 	const struct wirt_oci_spec *s = c->spec;
 	struct oci_rootfs rf = { .spec = s, .rootfs = c->st->rootfs, .cg = &c->st->cg,
-				 .userns = a->userns, .cgroupns = a->cgroupns };
+				 .userns = a->userns, .cgroupns = a->cgroupns,
+				 .mount_fds = a->mount_fds, .root_tree = a->root_tree,
+				 .rootfs_is_cwd = a->rootfs_is_cwd };
 	struct wirt_error err = { 0 };
 	struct wirt_msg msg = { .type = OCI_MSG_HOOKS };
-	char fifo[PATH_MAX], *state = NULL;
+	char *state = NULL;
 	int root_fd, fifo_fd;
 	pid_t host_pid = 0;
 
@@ -174,12 +228,7 @@ _Noreturn static void init_main(const struct init_args *a)
 		wirt_errorf(&err, errno, "set domainname '%s'", s->domainname);
 		oci_fail_child(a->sock, &err);
 	}
-	/* The fifo, opened before the root changes; reopened for writing at the end. */
-	fifo_fd = open(oci_state_file(c->st, "exec.fifo", fifo), O_PATH | O_CLOEXEC);
-	if (fifo_fd < 0) {
-		wirt_errorf(&err, errno, "open '%s'", fifo);
-		oci_fail_child(a->sock, &err);
-	}
+	fifo_fd = a->fifo_fd;
 	if (oci_rootfs_prepare(&rf, &root_fd, &err) < 0)
 		oci_fail_child(a->sock, &err);
 	if (hooks_inside(s)) {
@@ -212,11 +261,12 @@ _Noreturn static void init_main(const struct init_args *a)
 }
 
 /* The first child: cgroup, namespaces, then init as the runtime's child. */
-_Noreturn static void stage1(const struct oci_create *c, int sock, const int nsfd[WIRT_OCI_NS_TYPES])
+_Noreturn static void stage1(struct init_args a, const int nsfd[WIRT_OCI_NS_TYPES])
 {
+	const struct oci_create *c = a.c;
 	const struct wirt_oci_spec *s = c->spec;
-	struct init_args a = { .c = c, .sock = sock };
-	struct wirt_msg msg = { .type = OCI_MSG_MAPS };
+	int sock = a.sock;
+	struct wirt_msg msg = { .type = WIRT_MSG_PID };
 	struct wirt_error err = { 0 };
 	int flags = 0;
 	pid_t pid;
@@ -228,16 +278,29 @@ _Noreturn static void stage1(const struct oci_create *c, int sock, const int nsf
 	prctl(PR_SET_DUMPABLE, 0);
 	if (wirt_cgroup_attach(&c->st->cg, 0, &err) < 0 || join_namespaces(nsfd, &err) < 0)
 		oci_fail_child(sock, &err);
-	a.userns = find_ns(s, WIRT_OCI_NS_USER) != NULL;
-	a.cgroupns = find_ns(s, WIRT_OCI_NS_CGROUP) != NULL;
-	if (oci_spec_new_ns(s, WIRT_OCI_NS_USER)) {
-		if (unshare(CLONE_NEWUSER) < 0) {
-			wirt_errorf(&err, errno, "create user namespace");
+	/* The rootfs as working directory: unshare(CLONE_NEWNS) carries it into the new
+	 * mount namespace, where init finds the rootfs without a path (rootfs.c). A
+	 * mount namespace joined by path has its own root and cwd: the path it is then. */
+	if (oci_spec_new_ns(s, WIRT_OCI_NS_MOUNT)) {
+		if (fchdir(a.rootfs_dir) < 0) {
+			wirt_errorf(&err, errno, "enter rootfs '%s'", c->st->rootfs);
 			oci_fail_child(sock, &err);
 		}
-		msg.pid = getpid();
-		if (wirt_msg_send(sock, &msg) < 0 || recv_go(sock, NULL, &err) < 0)
-			_exit(1);
+		a.rootfs_is_cwd = true;
+	}
+	/* No descriptor of a host directory may reach init: a cwd of /proc/self/fd/N
+	 * would lead through it out of the container (CVE-2024-21626). */
+	close(a.rootfs_dir);
+	a.rootfs_dir = -1;
+	a.userns = find_ns(s, WIRT_OCI_NS_USER) != NULL;
+	a.cgroupns = find_ns(s, WIRT_OCI_NS_CGROUP) != NULL;
+	/* The new user namespace last: the namespaces joined by path above may be the
+	 * host's, and only the host's root may join those. */
+	if (a.userns_fd >= 0) {
+		if (setns(a.userns_fd, CLONE_NEWUSER) < 0) {
+			wirt_errorf(&err, errno, "enter the user namespace");
+			oci_fail_child(sock, &err);
+		}
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			wirt_errorf(&err, errno, "become root of the user namespace");
 			oci_fail_child(sock, &err);
@@ -259,7 +322,6 @@ _Noreturn static void stage1(const struct oci_create *c, int sock, const int nsf
 	}
 	if (pid == 0)
 		init_main(&a);
-	msg.type = WIRT_MSG_PID;
 	msg.pid = pid;
 	(void)wirt_msg_send(sock, &msg);
 	_exit(0);
@@ -304,6 +366,115 @@ static int open_ns_paths(const struct wirt_oci_spec *s, int fds[WIRT_OCI_NS_TYPE
 	return 0;
 }
 
+/* A mount's mappings as the kernel's idmapped mounts take them: an id k of the source
+ * filesystem shows as the id the mount's user namespace maps k to, and the container
+ * is to see hostID as containerID, that is the host id its own user namespace maps
+ * containerID to (itself without one). So each range (c, h, n) becomes (h, H(c), n). */
+static int compose_maps(const struct wirt_oci_idmap *m, size_t n, const struct wirt_oci_idmap *ct,
+			size_t n_ct, bool userns, struct wirt_oci_idmap *out, struct wirt_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t host = m[i].container_id;
+
+		if (userns) {
+			size_t k;
+
+			for (k = 0; k < n_ct; k++) {
+				if (m[i].container_id >= ct[k].container_id &&
+				    (uint64_t)m[i].container_id + m[i].size <=
+					    (uint64_t)ct[k].container_id + ct[k].size)
+					break;
+			}
+			if (k == n_ct)
+				return wirt_error_invalid(err, "containerID %u..%llu is not in one range "
+							       "of the container's own mappings",
+							  m[i].container_id,
+							  (unsigned long long)m[i].container_id +
+								  m[i].size - 1);
+			host = ct[k].host_id + (m[i].container_id - ct[k].container_id);
+		}
+		out[i] = (struct wirt_oci_idmap){ .container_id = m[i].host_id,
+						  .host_id = (uint32_t)host, .size = m[i].size };
+	}
+	return 0;
+}
+
+static int mount_userns(const struct wirt_oci_spec *s, const struct wirt_oci_mount *m,
+			struct wirt_error *err)
+{
+	bool userns = find_ns(s, WIRT_OCI_NS_USER) != NULL;
+	struct wirt_oci_idmap *u = calloc(m->n_uid_mappings + 1, sizeof(*u));
+	struct wirt_oci_idmap *g = calloc(m->n_gid_mappings + 1, sizeof(*g));
+	int r = u && g ? 0 : wirt_errorf(err, ENOMEM, "mappings");
+
+	if (r == 0)
+		r = compose_maps(m->uid_mappings, m->n_uid_mappings, s->uid_mappings,
+				 s->n_uid_mappings, userns, u, err);
+	if (r == 0)
+		r = compose_maps(m->gid_mappings, m->n_gid_mappings, s->gid_mappings,
+				 s->n_gid_mappings, userns, g, err);
+	if (r == 0)
+		r = userns_with_maps(u, m->n_uid_mappings, g, m->n_gid_mappings, err);
+	free(u);
+	free(g);
+	return r;
+}
+
+/* Bind mounts made here, in the host's mount and user namespace, as detached trees
+ * that init attaches (rootfs.c): the idmapped ones (only the host's root may idmap a
+ * mount of the host's filesystems: shifted by the mount's own mappings, or else by
+ * the container's user namespace), and in a container with a user namespace of its
+ * own every bind mount, whose source its root may not be able to reach. Each with
+ * its ro/nosuid/nodev/noexec. */
+static int premade_mounts(const struct wirt_oci_spec *s, int userns_fd, int *fds,
+			  struct wirt_error *err)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct wirt_oci_mount *m = &s->mounts[i];
+		struct mount_attr attr = { 0 };
+		unsigned rec = (m->flags & MS_REC) ? AT_RECURSIVE : 0;
+		int uns = -1, r = 0;
+
+		if (!m->idmap && !(userns_fd >= 0 && (m->flags & MS_BIND)))
+			continue;
+		if (m->idmap && m->n_uid_mappings) {
+			uns = mount_userns(s, m, err);
+			if (uns < 0)
+				return wirt_error_prefix(err, "mounts[%zu]", i);
+		} else if (m->idmap && userns_fd < 0) {
+			return wirt_error_invalid(err, "mounts[%zu]: idmap without uidMappings "
+						       "needs a user namespace of the container", i);
+		}
+		if (m->idmap) {
+			attr.attr_set = MOUNT_ATTR_IDMAP;
+			attr.userns_fd = (uint64_t)(uns >= 0 ? uns : userns_fd);
+		}
+		if (m->flags & MS_RDONLY)
+			attr.attr_set |= MOUNT_ATTR_RDONLY;
+		if (m->flags & MS_NOSUID)
+			attr.attr_set |= MOUNT_ATTR_NOSUID;
+		if (m->flags & MS_NODEV)
+			attr.attr_set |= MOUNT_ATTR_NODEV;
+		if (m->flags & MS_NOEXEC)
+			attr.attr_set |= MOUNT_ATTR_NOEXEC;
+		fds[i] = wirt_sys_open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+								   rec);
+		if (fds[i] < 0)
+			r = wirt_errorf(err, errno, "mounts[%zu]: open '%s'", i, m->source);
+		else if (attr.attr_set && wirt_sys_mount_setattr(fds[i], "", AT_EMPTY_PATH | rec, &attr,
+								 sizeof(attr)) < 0)
+			r = wirt_errorf(err, errno, "mounts[%zu]: %s '%s'%s", i,
+					m->idmap ? "idmap" : "set options of", m->source,
+					m->idmap ? " (Linux 5.12+, and a filesystem that supports "
+						   "it)" : "");
+		if (uns >= 0)
+			close(uns);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static void reap(pid_t pid)
 {
 	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -313,8 +484,11 @@ static void reap(pid_t pid)
 int oci_container_create(const struct oci_create *c, struct wirt_error *err)
 {
 	const struct wirt_oci_spec *s = c->spec;
-	int nsfd[WIRT_OCI_NS_TYPES], sv[2], r = 0;
-	pid_t child, init = 0;
+	struct init_args a = { .c = c, .sock = -1, .userns_fd = -1, .fifo_fd = -1,
+			       .root_tree = -1, .rootfs_dir = -1 };
+	char fifo[PATH_MAX];
+	int nsfd[WIRT_OCI_NS_TYPES], sv[2], r = 0, *mount_fds;
+	pid_t child = 0, init = 0;
 	bool ready = false;
 
 	if (oci_spec_new_ns(s, WIRT_OCI_NS_USER) && (!s->n_uid_mappings || !s->n_gid_mappings))
@@ -323,24 +497,67 @@ int oci_container_create(const struct oci_create *c, struct wirt_error *err)
 	r = open_ns_paths(s, nsfd, err);
 	if (r < 0)
 		return r;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	a.mount_fds = mount_fds = calloc(s->n_mounts + 1, sizeof(*mount_fds));
+	if (!mount_fds) {
 		close_all(nsfd, WIRT_OCI_NS_TYPES);
-		return wirt_errorf(err, errno, "create socket");
+		return wirt_errorf(err, ENOMEM, "mounts");
 	}
-	child = fork();
-	if (child < 0) {
+	for (size_t i = 0; i < s->n_mounts; i++)
+		mount_fds[i] = -1;
+	if (oci_spec_new_ns(s, WIRT_OCI_NS_USER)) {
+		a.userns_fd = userns_with_maps(s->uid_mappings, s->n_uid_mappings, s->gid_mappings,
+					       s->n_gid_mappings, err);
+		r = a.userns_fd < 0 ? a.userns_fd : 0;
+	}
+	if (r == 0)
+		r = premade_mounts(s, a.userns_fd, mount_fds, err);
+	if (r == 0) {
+		a.fifo_fd = open(oci_state_file(c->st, "exec.fifo", fifo), O_PATH | O_CLOEXEC);
+		if (a.fifo_fd < 0)
+			r = wirt_errorf(err, errno, "open '%s'", fifo);
+	}
+	if (r == 0) {
+		a.rootfs_dir = open(c->st->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		a.root_tree = wirt_sys_open_tree(AT_FDCWD, c->st->rootfs,
+						 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (a.rootfs_dir < 0 || a.root_tree < 0)
+			r = wirt_errorf(err, errno, "open rootfs '%s'", c->st->rootfs);
+	}
+	if (r == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		r = wirt_errorf(err, errno, "create socket");
+	if (r == 0 && (child = fork()) < 0) {
 		r = wirt_errorf(err, errno, "fork");
 		close(sv[0]);
 		close(sv[1]);
+	}
+	if (r < 0) {
 		close_all(nsfd, WIRT_OCI_NS_TYPES);
+		close_all(mount_fds, s->n_mounts);
+		free(mount_fds);
+		if (a.userns_fd >= 0)
+			close(a.userns_fd);
+		if (a.fifo_fd >= 0)
+			close(a.fifo_fd);
+		if (a.root_tree >= 0)
+			close(a.root_tree);
+		if (a.rootfs_dir >= 0)
+			close(a.rootfs_dir);
 		return r;
 	}
 	if (child == 0) {
 		close(sv[0]);
-		stage1(c, sv[1], nsfd);
+		a.sock = sv[1];
+		stage1(a, nsfd);
 	}
 	close(sv[1]);
 	close_all(nsfd, WIRT_OCI_NS_TYPES);
+	close_all(mount_fds, s->n_mounts);
+	free(mount_fds);
+	if (a.userns_fd >= 0)
+		close(a.userns_fd);
+	close(a.fifo_fd);
+	close(a.root_tree);
+	close(a.rootfs_dir);
 	while (r == 0 && !ready) {
 		struct wirt_msg msg;
 		int got = wirt_msg_recv(sv[0], &msg);
@@ -351,15 +568,6 @@ int oci_container_create(const struct oci_create *c, struct wirt_error *err)
 			break;
 		}
 		switch (msg.type) {
-		case OCI_MSG_MAPS:
-			r = write_map(msg.pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err);
-			if (r == 0)
-				r = write_map(msg.pid, "gid_map", s->gid_mappings, s->n_gid_mappings,
-					      err);
-			msg.type = OCI_MSG_GO;
-			if (r == 0)
-				r = wirt_msg_send(sv[0], &msg);
-			break;
 		case WIRT_MSG_PID:
 			init = msg.pid;
 			reap(child);

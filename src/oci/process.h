@@ -21,8 +21,7 @@
 /* The runtime and the container's processes talk over a SOCK_SEQPACKET socket in
  * struct wirt_msg (guest.h): WIRT_MSG_PID and WIRT_MSG_ERROR as for a vServer, and: */
 enum oci_msg_type {
-	OCI_MSG_MAPS = 100, /* child: write my uid_map/gid_map (pid), then say GO */
-	OCI_MSG_HOOKS,	    /* init: mounts done, run the createRuntime hooks, then GO */
+	OCI_MSG_HOOKS = 100, /* init: mounts done, run the createRuntime hooks, then GO */
 	OCI_MSG_GO,	    /* runtime: go on (pid: init's host pid, for the state) */
 	OCI_MSG_READY,	    /* process set up: init waits on exec.fifo now */
 };

@@ -219,16 +219,27 @@ static int apply_attrs(int root_fd, const struct wirt_oci_mount *m, struct wirt_
 	return 0;
 }
 
-static int mount_one(const struct oci_rootfs *r, int root_fd, const struct wirt_oci_mount *m,
+static int mount_one(const struct oci_rootfs *r, int root_fd, size_t index,
 		     struct wirt_error *err)
 {
+	const struct wirt_oci_mount *m = &r->spec->mounts[index];
 	unsigned long flags = m->flags & MOUNT_FLAGS_NO_PROPAGATION;
 	int ret;
 
-	if (m->idmap)
-		return wirt_error_invalid(err, "mount '%s': idmapped mounts are not supported yet",
-					  m->destination);
-	if (m->type && strcmp(m->type, "cgroup") == 0 && !(flags & MS_BIND)) {
+	if (r->mount_fds && r->mount_fds[index] >= 0) {
+		/* Made by the runtime (container.c: idmapped, or a bind mount of a user
+		 * namespace's container): attached here. */
+		struct stat st;
+
+		/* The tree's own root says file or directory: no path of the host's to walk
+		 * (a root in a user namespace may not). */
+		ret = fstat(r->mount_fds[index], &st) < 0 ? -errno : 0;
+		if (ret == 0)
+			ret = wirt_mount_fd_in_root(root_fd, r->mount_fds[index], m->destination,
+						    S_ISDIR(st.st_mode), err);
+		else
+			wirt_errorf(err, -ret, "bind mount source '%s'", m->source);
+	} else if (m->type && strcmp(m->type, "cgroup") == 0 && !(flags & MS_BIND)) {
 		ret = mount_cgroup(r, root_fd, m, err);
 	} else if (flags & MS_BIND) {
 		struct stat st;
@@ -292,11 +303,14 @@ static int make_device(const struct oci_rootfs *r, int root_fd, const char *path
 	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
 
 	if (r->userns && type != 'p') {
-		char host[64];
+		/* The host's node of the same path, as runc binds it. */
+		struct stat st;
 
-		snprintf(host, sizeof(host), "/dev/%s/%u:%u", type == 'b' ? "block" : "char", major,
-			 minor);
-		return wirt_mount_in_root(root_fd, host, path, NULL, MS_BIND, NULL, false, err);
+		if (stat(path, &st) < 0 || major(st.st_rdev) != major || minor(st.st_rdev) != minor)
+			return wirt_error_invalid(err, "device '%s' (%u:%u): in a user namespace it "
+						       "is bound from the host's '%s', which is not "
+						       "that device", path, major, minor, path);
+		return wirt_mount_in_root(root_fd, path, path, NULL, MS_BIND, NULL, false, err);
 	}
 	dir = wirt_open_parent_in_root(root_fd, path, 0755, &base);
 	if (dir < 0)
@@ -376,22 +390,27 @@ int oci_rootfs_prepare(const struct oci_rootfs *r, int *ret_root_fd, struct wirt
 	 * mounts in, never ours out. A shared rootfs is made shared below, on its own. */
 	if (mount(NULL, "/", NULL, (prop & MS_SHARED) ? MS_SLAVE | MS_REC : prop, NULL) < 0)
 		return wirt_errorf(err, errno, "set propagation of '/'");
-	/* pivot_root needs the root to be a mount point: bind it onto itself. */
-	if (mount(r->rootfs, r->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return wirt_errorf(err, errno, "bind rootfs '%s'", r->rootfs);
-	if ((prop & MS_SHARED) && mount(NULL, r->rootfs, NULL, prop, NULL) < 0)
-		return wirt_errorf(err, errno, "make rootfs '%s' shared", r->rootfs);
-	root_fd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0)
-		return wirt_errorf(err, errno, "open rootfs '%s'", r->rootfs);
+	/* pivot_root needs the root to be a mount point: the runtime's copy of the rootfs
+	 * tree goes onto the rootfs itself, reached as the working directory (which the
+	 * first child entered before the mount namespace was made), so a root in a user
+	 * namespace needs no way through the host's directories. */
+	if (wirt_sys_move_mount(r->root_tree, "", AT_FDCWD, r->rootfs_is_cwd ? "." : r->rootfs,
+				MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return wirt_errorf(err, errno, "mount rootfs '%s'", r->rootfs);
+	root_fd = r->root_tree; /* now the root of the mount just attached */
+	if (prop & MS_SHARED) {
+		char p[64];
+
+		fd_path(root_fd, p, sizeof(p));
+		if (mount(NULL, p, NULL, prop, NULL) < 0)
+			return wirt_errorf(err, errno, "make rootfs '%s' shared", r->rootfs);
+	}
 	for (size_t i = 0; ret == 0 && i < s->n_mounts; i++)
-		ret = mount_one(r, root_fd, &s->mounts[i], err);
+		ret = mount_one(r, root_fd, i, err);
 	if (ret == 0)
 		ret = setup_dev(r, root_fd, err);
-	if (ret < 0) {
-		close(root_fd);
+	if (ret < 0)
 		return ret;
-	}
 	*ret_root_fd = root_fd;
 	return 0;
 }

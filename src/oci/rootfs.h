@@ -22,6 +22,9 @@ struct oci_rootfs {
 	const struct wirt_cgroup *cg; /* the container's cgroup (cgroup mounts) */
 	bool userns;		      /* in a new user namespace: bind devices, no mknod */
 	bool cgroupns;		      /* a cgroup namespace of its own */
+	const int *mount_fds;	      /* per mount: its premade tree (container.c), or -1 */
+	int root_tree;		      /* open_tree copy of the rootfs (container.c) */
+	bool rootfs_is_cwd;	      /* the working directory is the rootfs (else its path) */
 };
 
 /* Checks linux.sysctl before anything is made: only sysctls of a namespace the
@@ -30,7 +33,8 @@ struct oci_rootfs {
  * namespace), as runc allows; any other would change the host's. */
 int oci_sysctl_check(const struct wirt_oci_spec *s, struct wirt_error *err);
 
-/* Everything before pivot_root; returns an O_PATH fd of the rootfs in *ret_root_fd. */
+/* Everything before pivot_root; returns an O_PATH fd of the rootfs in *ret_root_fd
+ * (r->root_tree, attached: the caller does not close it twice). */
 int oci_rootfs_prepare(const struct oci_rootfs *r, int *ret_root_fd, struct wirt_error *err);
 
 /* Makes root_fd "/" (pivot_root, or with 'no_pivot' a move and chroot). */

@@ -158,3 +158,60 @@ def test_systemd_cgroup_path(rt):
     r = run(rt, "sdbad", "true", lambda c: c["linux"].update(cgroupsPath="/not/a/slice"),
             "--systemd-cgroup")
     assert r.rc != 0 and "slice" in r.err, show(r)
+
+
+ID_BASE = 2100000000  # a range no test or vServer of this machine uses
+
+
+def with_userns(cfg):
+    cfg["linux"]["namespaces"].append({"type": "user"})
+    cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": ID_BASE, "size": 65536}]
+    cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": ID_BASE, "size": 65536}]
+
+
+def test_user_namespace(rt):
+    r = run(rt, "userns", "cat /proc/self/uid_map; id -u; stat -c %u /bin/busybox",
+            with_userns)
+    assert r.rc == 0, show(r)
+    lines = r.out.split("\n")
+    assert lines[0].split() == ["0", str(ID_BASE), "65536"], show(r)
+    # root inside; the rootfs (host root's) is nobody's in here
+    assert lines[1:3] == ["0", "65534"], show(r)
+
+
+def test_idmapped_mounts(rt):
+    """An idmapped bind shows its files with the ids the mapping gives them: "idmap"
+    alone by the container's own user namespace, uidMappings by their own (a file of
+    host uid 1234 seen as root); without idmap the same files are nobody's."""
+    plain = rt.path("plain")
+    own = rt.path("own")
+    os.makedirs(plain)
+    os.makedirs(own)
+    for d, uid in ((plain, 0), (own, 1234)):
+        with open(os.path.join(d, "f"), "w") as f:
+            f.write("x")
+        os.chown(d, uid, uid)
+        os.chown(os.path.join(d, "f"), uid, uid)
+
+    def edit(cfg):
+        with_userns(cfg)
+        cfg["mounts"] += [
+            {"destination": "/m1", "type": "bind", "source": plain, "options": ["bind", "idmap"]},
+            {"destination": "/m2", "type": "bind", "source": own, "options": ["bind", "ro"],
+             "uidMappings": [{"containerID": 0, "hostID": 1234, "size": 1}],
+             "gidMappings": [{"containerID": 0, "hostID": 1234, "size": 1}]},
+            {"destination": "/m3", "type": "bind", "source": plain, "options": ["bind"]},
+        ]
+    name = "idmap"
+    path = rt.bundle(name, args=("sh", "-c", "stat -c '%u %g' /m1/f /m2/f /m3/f; "
+                                 "echo y > /m1/new && echo wrote; touch /m2/z 2>&1; true"), edit=edit)
+    for d in ("m1", "m2", "m3"):
+        os.makedirs(os.path.join(path, "rootfs", d))
+    r = rt("run", "--bundle", path, rt.id(name))
+    assert r.rc == 0, show(r)
+    lines = r.out.split("\n")
+    assert lines[:3] == ["0 0", "0 0", "65534 65534"], show(r)
+    assert "wrote" in r.out and "Read-only file system" in r.out, show(r)
+    # written as root inside the idmapped mount: host root's on disk
+    st = os.stat(os.path.join(plain, "new"))
+    assert (st.st_uid, st.st_gid) == (0, 0)

@@ -40,9 +40,21 @@ struct wirt_device_rule {
 
 /* Applies device rules in order, as the devices controller (v1: devices.allow and
  * devices.deny) or an eBPF device program attached to the cgroup (v2) enforces them:
- * what no rule allows is denied once a rule denies everything. */
+ * what no rule allows is denied once a rule denies everything. On v2 a second call
+ * replaces the program an earlier one attached (docs/resources.md "Device rules").
+ * v2 needs CAP_SYS_ADMIN (bpf(2)) and Linux 5.1 (JMP32 instructions). */
 int wirt_cgroup_devices_apply(const struct wirt_cgroup *cg, const struct wirt_device_rule *rules,
 			      size_t n, struct wirt_error *err);
+
+/* The v2 device program for the rules (type BPF_PROG_TYPE_CGROUP_DEVICE: returns 1 to
+ * allow, 0 to deny an access): the last rule that matches a device decides the access
+ * bits it names; a type 'a' rule resets (to allow all or deny all, whatever else it
+ * says); with no 'a' rule what no rule decides is allowed, as on v1. Into a malloc'd
+ * array (*ret_insns, *ret_n instructions); -EINVAL naming the rule for a bad type,
+ * access or number, -ENOMEM. No kernel involved: unit tests run the result. */
+struct bpf_insn;
+int wirt_cgroup_devices_program(const struct wirt_device_rule *rules, size_t n,
+				struct bpf_insn **ret_insns, size_t *ret_n, struct wirt_error *err);
 
 /* The host's cgroup mode: v2 when /sys/fs/cgroup is cgroup2 (pure unified), else v1.
  * $WIRT_CGROUP_ROOT overrides /sys/fs/cgroup (the qemu tests; unit tests point it at a

@@ -72,6 +72,13 @@ static inline int wirt_sys_mount_setattr(int dirfd, const char *path, unsigned f
 	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, size);
 }
 
+/* bpf(2): glibc has no wrapper. */
+union bpf_attr;
+static inline int wirt_sys_bpf(int cmd, union bpf_attr *attr, unsigned size)
+{
+	return (int)syscall(SYS_bpf, cmd, attr, size);
+}
+
 static inline int wirt_sys_pivot_root(const char *new_root, const char *put_old)
 {
 	return (int)syscall(SYS_pivot_root, new_root, put_old);

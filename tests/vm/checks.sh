@@ -11,6 +11,8 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 SELF=$0
 ROOT=/var/lib/wirt
 CG=/sys/fs/cgroup
+OCI_ROOT=/run/oci # wirt-oci's --root
+OCI_DIR=/tmp/oci  # the bundles
 WHY=/tmp/check.why
 CHECK_TIMEOUT=${WIRT_VM_CHECK_TIMEOUT:-150}
 
@@ -607,6 +609,193 @@ check_stats_json() {
 	wirt stats --json | json | grep -qx "0.name=st" || fail "'stats --json' lacks st: $(wirt stats --json 2>&1)"
 }
 
+# ---- wirt-oci ---------------------------------------------------------------------
+
+oci() { wirt-oci --root "$OCI_ROOT" "$@"; }
+
+oci_bundle_dir() { echo "$OCI_DIR/$1"; }
+
+# json_strings WORD...: the words as a JSON array of strings (no newlines or tabs in
+# them: JSON wants those escaped, and this does only backslashes and quotes).
+json_strings() {
+	local a out=""
+	for a in "$@"; do
+		a=$(printf '%s' "$a" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
+		out="$out${out:+, }\"$a\""
+	done
+	echo "[$out]"
+}
+
+# json_array_set FILE KEY VALUE: the first array "KEY": [ ... ] of FILE (as wirt-oci
+# spec writes it: one element a line) becomes VALUE. ENVIRON, not awk -v, which would
+# eat VALUE's backslashes.
+json_array_set() {
+	KEY=$2 VALUE=$3 awk '
+		function repl(line) {
+			return ind "\"" ENVIRON["KEY"] "\": " ENVIRON["VALUE"] (line ~ /,[ \t]*$/ ? "," : "")
+		}
+		!done && index($0, "\"" ENVIRON["KEY"] "\": [") {
+			match($0, /^[ \t]*/)
+			ind = substr($0, 1, RLENGTH)
+			done = 1
+			if ($0 ~ /\]/) print repl($0)
+			else skip = 1
+			next
+		}
+		skip && /^[ \t]*\]/ { print repl($0); skip = 0; next }
+		skip { next }
+		{ print }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+
+# oci_bundle NAME CMD...: a bundle in $OCI_DIR/NAME: a busybox rootfs and the
+# config.json `wirt-oci spec` writes, with process.args CMD, no terminal, a writable
+# root (for mknod in /tmp) and CAP_MKNOD, so that a refused device node is the device
+# rules' doing, not the capability's. Everything else is the default spec: device
+# rules "deny all" (wirt-oci adds runc's standard allowances), cgroup at /sys/fs/cgroup.
+oci_bundle() {
+	local b a
+	b=$(oci_bundle_dir "$1")
+	shift
+	rm -rf "$b"
+	mkdir -p "$b/rootfs/bin" "$b/rootfs/proc" "$b/rootfs/sys" "$b/rootfs/dev" "$b/rootfs/tmp" ||
+		fail "mkdir $b"
+	cp /bin/busybox "$b/rootfs/bin/busybox" || fail "copy busybox to $b"
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -s busybox "$b/rootfs/bin/$a"
+	done
+	(cd "$b" && wirt-oci spec) || fail "'wirt-oci spec' in $b failed"
+	json_array_set "$b/config.json" args "$(json_strings "$@")"
+	sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"readonly": true/"readonly": false/' \
+		-e 's/"CAP_KILL",/"CAP_KILL", "CAP_MKNOD",/' "$b/config.json"
+	grep -q '"CAP_MKNOD"' "$b/config.json" && grep -q '"terminal": false' "$b/config.json" ||
+		fail "editing $b/config.json did not take: $(cat "$b/config.json")"
+}
+
+# oci_resources NAME JSON: adds members to linux.resources of bundle NAME.
+oci_resources() {
+	sed -i "s/\"resources\": {/\"resources\": { $2,/" "$(oci_bundle_dir "$1")/config.json"
+}
+
+oci_status() { oci state "$1" 2>/dev/null | json | sed -n 's/^status=//p'; }
+oci_stopped() { [ "$(oci_status "$1")" = stopped ]; }
+
+# oci_cgdir ID: the container's cgroup on the host (no cgroupsPath: wirt-oci/ID)
+oci_cgdir() { echo "$CG/wirt-oci/$1"; }
+
+# Whatever a container may leave behind: state, cgroup, mounts of a bundle.
+oci_leftovers() {
+	ls -d "$OCI_ROOT"/* 2>/dev/null
+	ls -d "$CG"/wirt-oci/* 2>/dev/null
+	grep " $OCI_DIR/" /proc/self/mountinfo
+}
+
+# `wirt-oci run` of a busybox bundle: the output, and the exit status passed through.
+check_oci_run() {
+	local b out rc
+	oci_bundle run0 sh -c 'echo "hello from $(hostname), pid $$"'
+	b=$(oci_bundle_dir run0)
+	echo "+ wirt-oci --root $OCI_ROOT run -b $b c1"
+	out=$(oci run -b "$b" c1 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || fail "'wirt-oci run -b $b c1' exited $rc: $out"
+	[ "$out" = "hello from wirt-oci, pid 1" ] || fail "c1 printed '$out', expected 'hello from wirt-oci, pid 1'"
+	oci_bundle run7 sh -c 'echo to stderr >&2; exit 7'
+	b=$(oci_bundle_dir run7)
+	out=$(oci run -b "$b" c7 2>&1)
+	rc=$?
+	[ $rc -eq 7 ] || fail "'wirt-oci run' of 'exit 7' exited $rc: $out"
+	[ "$out" = "to stderr" ] || fail "c7 printed '$out', expected 'to stderr'"
+	[ -e "$OCI_ROOT/c1" ] && fail "state $OCI_ROOT/c1 left after run"
+	return 0
+}
+
+# linux.resources memory and pids: in the container's cgroup on the host, and what the
+# container sees at /sys/fs/cgroup (the default spec's cgroup mount).
+check_oci_limits() {
+	local b cg out
+	oci_bundle lim sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max'
+	oci_resources lim '"memory": { "limit": 67108864 }, "pids": { "limit": 32 }'
+	b=$(oci_bundle_dir lim)
+	cg=$(oci_cgdir lim)
+	echo "+ wirt-oci --root $OCI_ROOT create -b $b lim"
+	oci create -b "$b" lim >"$OCI_DIR/lim.out" 2>&1 || fail "'wirt-oci create -b $b lim' failed: $(cat "$OCI_DIR/lim.out")"
+	[ -d "$cg" ] || fail "no cgroup $cg after create; $CG/wirt-oci has: $(ls "$CG/wirt-oci" 2>&1)"
+	out=$(cat "$cg/memory.max")
+	[ "$out" = 67108864 ] || fail "$cg/memory.max is '$out', expected 67108864"
+	out=$(cat "$cg/pids.max")
+	[ "$out" = 32 ] || fail "$cg/pids.max is '$out', expected 32"
+	must oci start lim
+	wait_for 30 oci_stopped lim || fail "lim did not stop: status '$(oci_status lim)'"
+	out=$(tr '\n' ' ' <"$OCI_DIR/lim.out")
+	echo "inside: $out"
+	[ "$out" = "67108864 32 " ] || fail "inside, memory.max and pids.max read '$out', expected '67108864 32'"
+	must oci delete lim
+}
+
+# The device rules on v2 (an eBPF program on the container's cgroup): the default
+# spec's "deny all" plus runc's allowances let /dev/null work and refuse a disk's node
+# (creating it is allowed: "b *:* m"); with "allow all" the same disk reads.
+check_oci_devices() {
+	local b out vda maj min script
+	vda=$(cat /sys/block/vda/dev) || fail "no /sys/block/vda/dev"
+	maj=${vda%:*}
+	min=${vda#*:}
+	# One line: config.json's strings get no newlines from json_strings
+	script="cat /dev/null && echo null-read-ok; echo x >/dev/null && echo null-write-ok;"
+	script="$script for d in 'sda 8 0' 'vda $maj $min'; do set -- \$d;"
+	script="$script mknod /tmp/\$1 b \$2 \$3 && echo mknod-\$1-ok;"
+	script="$script if head -c1 /tmp/\$1 >/tmp/\$1.out 2>/tmp/\$1.err;"
+	script="$script then echo read-\$1-ok \$(wc -c </tmp/\$1.out);"
+	script="$script else echo read-\$1-failed: \$(cat /tmp/\$1.err); fi; done"
+	oci_bundle devdeny sh -c "$script"
+	b=$(oci_bundle_dir devdeny)
+	echo "+ wirt-oci --root $OCI_ROOT run -b $b devdeny"
+	out=$(oci run -b "$b" devdeny 2>&1) || fail "'wirt-oci run -b $b devdeny' exited $?: $out"
+	echo "$out"
+	echo "$out" | grep -qx null-read-ok || fail "cat /dev/null failed inside: $out"
+	echo "$out" | grep -qx null-write-ok || fail "echo >/dev/null failed inside: $out"
+	echo "$out" | grep -qx mknod-sda-ok || fail "mknod /tmp/sda b 8 0 failed inside: $out"
+	echo "$out" | grep -q "^read-sda-failed: .*Operation not permitted" ||
+		fail "reading b 8:0 was not refused with EPERM: $out"
+	echo "$out" | grep -q "^read-vda-failed: .*Operation not permitted" ||
+		fail "reading vda (b $vda) was not refused with EPERM: $out"
+	# The positive control: the same, with every device allowed
+	oci_bundle devallow sh -c "$script"
+	b=$(oci_bundle_dir devallow)
+	json_array_set "$b/config.json" devices '[{ "allow": true, "access": "rwm" }]'
+	grep -q '"allow": true, "access": "rwm"' "$b/config.json" || fail "devices not set: $(cat "$b/config.json")"
+	echo "+ wirt-oci --root $OCI_ROOT run -b $b devallow"
+	out=$(oci run -b "$b" devallow 2>&1) || fail "'wirt-oci run -b $b devallow' exited $?: $out"
+	echo "$out"
+	echo "$out" | grep -qx "read-vda-ok 1" || fail "with every device allowed, vda (b $vda) did not read: $out"
+	echo "$out" | grep -q "^read-sda-.*Operation not permitted" &&
+		fail "with every device allowed, b 8:0 was refused with EPERM: $out"
+	return 0
+}
+
+# After delete (and after run, which deletes), nothing of the container is left: no
+# state dir, no cgroup, no mount of its bundle.
+check_oci_leaves_nothing() {
+	local b out
+	oci_bundle gone true
+	b=$(oci_bundle_dir gone)
+	must oci run -b "$b" gone1
+	[ -e "$OCI_ROOT/gone1" ] && fail "state dir $OCI_ROOT/gone1 left after run"
+	[ -e "$(oci_cgdir gone1)" ] && fail "cgroup $(oci_cgdir gone1) left after run"
+	oci create -b "$b" gone2 >"$OCI_DIR/gone2.out" 2>&1 ||
+		fail "'wirt-oci create -b $b gone2' failed: $(cat "$OCI_DIR/gone2.out")"
+	[ -d "$OCI_ROOT/gone2" ] || fail "no state dir $OCI_ROOT/gone2 after create"
+	[ -d "$(oci_cgdir gone2)" ] || fail "no cgroup $(oci_cgdir gone2) after create"
+	must oci start gone2
+	wait_for 30 oci_stopped gone2 || fail "gone2 did not stop: status '$(oci_status gone2)'"
+	must oci delete gone2
+	[ -e "$OCI_ROOT/gone2" ] && fail "state dir $OCI_ROOT/gone2 left after delete"
+	[ -e "$(oci_cgdir gone2)" ] && fail "cgroup $(oci_cgdir gone2) left after delete"
+	out=$(oci_leftovers)
+	[ -z "$out" ] || fail "left on the host: $out"
+}
+
 # Last: nothing of any vServer is left on the host.
 check_no_leftovers() {
 	local out
@@ -616,7 +805,8 @@ check_no_leftovers() {
 
 CHECKS="host-cgroup2 template-busybox lifecycle controllers guest-cgroup-view delegation
 	delegation-controllers exec-joins-cgroup killed-supervisor pids-fork-bomb memory-oom
-	cpu-weight cpu-max set-memory knobs-v2 guest-reboot stats-json no-leftovers"
+	cpu-weight cpu-max set-memory knobs-v2 guest-reboot stats-json oci-run oci-limits
+	oci-devices oci-leaves-nothing no-leftovers"
 
 # ---- runner -----------------------------------------------------------------------
 
@@ -634,10 +824,16 @@ cleanup() {
 	for d in "$ROOT"/vservers/*; do
 		[ -d "$d" ] && wirt delete --force "${d##*/}" >/dev/null 2>&1
 	done
+	for d in "$OCI_ROOT"/*; do
+		[ -d "$d" ] && oci delete --force "${d##*/}" >/dev/null 2>&1
+	done
+	rm -rf "$OCI_DIR"
 }
 
+# A check is named as in $CHECKS or as its function: oci-run or check_oci_run.
+only=$(echo "${WIRT_VM_ONLY:-}" | sed 's/check_//g' | tr _ -)
 for name in $CHECKS; do
-	case ",${WIRT_VM_ONLY:-}," in
+	case ",$only," in
 	",,") ;;
 	*",$name,"*) ;;
 	*) continue ;;

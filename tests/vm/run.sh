@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # cgroup v2 in a qemu guest (see README.md): boots Debian's kernel with an initramfs
-# holding a static wirt, busybox and checks.sh, on a pure cgroup v2 host, and reports
-# what checks.sh found. Exits 0 only when every check passed.
-#   tests/vm/run.sh [CHECK...]     every check, or only the named ones
+# holding a static wirt and wirt-oci, busybox and checks.sh, on a pure cgroup v2 host,
+# and reports what checks.sh found. Exits 0 only when every check passed.
+#   tests/vm/run.sh [CHECK...]     every check, or only the named ones (oci-run or
+#                                  check_oci_run: either spelling)
 # Environment: WIRT_VM_CACHE (default /var/cache/wirt-test/vm), WIRT_VM_KERNEL (a
 # linux-image package; default the newest unsigned linux-image-6.*-amd64 apt knows),
 # WIRT_VM_BUILD (default build-vm-static), WIRT_VM_TIMEOUT (seconds, default 420),
@@ -67,8 +68,8 @@ if [ ! -e "$BUILD/build.ninja" ]; then
 fi
 # libmnl has no static library in Debian: the VM's wirt runs vServers without network
 meson configure "$BUILD" -Dnetwork=false >/dev/null || die "meson configure $BUILD"
-ninja -C "$BUILD" wirt wirt-supervisor >/dev/null || die "build wirt in $BUILD"
-for b in wirt wirt-supervisor; do
+ninja -C "$BUILD" wirt wirt-supervisor wirt-oci >/dev/null || die "build wirt in $BUILD"
+for b in wirt wirt-supervisor wirt-oci; do
 	ldd "$BUILD/$b" >/dev/null 2>&1 && die "$BUILD/$b is not static"
 done
 
@@ -84,8 +85,8 @@ cp /bin/busybox "$IR/bin/busybox"
 for a in $(/bin/busybox --list-full); do
 	[ "$a" = bin/busybox ] || ln -sf /bin/busybox "$IR/$a"
 done
-install -m 0755 "$BUILD/wirt" "$BUILD/wirt-supervisor" "$IR/usr/sbin/"
-strip "$IR/usr/sbin/wirt" "$IR/usr/sbin/wirt-supervisor" 2>/dev/null || true
+install -m 0755 "$BUILD/wirt" "$BUILD/wirt-supervisor" "$BUILD/wirt-oci" "$IR/usr/sbin/"
+strip "$IR/usr/sbin/wirt" "$IR/usr/sbin/wirt-supervisor" "$IR/usr/sbin/wirt-oci" 2>/dev/null || true
 ${CC:-cc} -O2 -static -o "$IR/forkbomb" tests/vm/forkbomb.c || die "build tests/vm/forkbomb.c"
 install -m 0755 tests/vm/init "$IR/init"
 install -m 0644 tests/vm/checks.sh tests/vm/json.awk "$IR/"

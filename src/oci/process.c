@@ -196,13 +196,58 @@ static int set_user(const struct wirt_oci_process *proc, struct wirt_error *err)
 /* The working directory, entered as the process's user, must be inside the
  * container: a cwd like /proc/self/fd/N naming a descriptor of the runtime would
  * leave it outside (CVE-2024-21626); getcwd() then has no path from our root. */
+static bool same_place(int a, int b)
+{
+	struct statx x, y;
+
+	if (statx(a, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &x) < 0 ||
+	    statx(b, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &y) < 0)
+		return false;
+	return x.stx_ino == y.stx_ino && x.stx_dev_major == y.stx_dev_major &&
+	       x.stx_dev_minor == y.stx_dev_minor &&
+	       (!(x.stx_mask & y.stx_mask & STATX_MNT_ID) || x.stx_mnt_id == y.stx_mnt_id);
+}
+
+/* Whether "." is below "/": its ".." chain reaches our root (same inode on the same
+ * mount). Outside, it ends at another top, whose ".." is itself. */
+static bool cwd_inside_root(void)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int cur = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool inside = false;
+
+	for (int depth = 0; root >= 0 && cur >= 0 && depth < 4096; depth++) {
+		int up;
+
+		if (same_place(cur, root)) {
+			inside = true;
+			break;
+		}
+		up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (up < 0 || same_place(up, cur)) {
+			if (up >= 0)
+				close(up);
+			break; /* a top that is not our root */
+		}
+		close(cur);
+		cur = up;
+	}
+	if (cur >= 0)
+		close(cur);
+	if (root >= 0)
+		close(root);
+	return inside;
+}
+
 static int enter_cwd(const char *cwd, struct wirt_error *err)
 {
 	char buf[PATH_MAX];
 
 	if (chdir(cwd) < 0)
 		return wirt_errorf(err, errno, "chdir to cwd '%s' set in config.json", cwd);
-	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+	/* getcwd() says "(unreachable)" for most ways out; the walk up to "/" catches
+	 * the rest (a directory of another mount namespace). */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/' || !cwd_inside_root())
 		return wirt_error_plain(err, EPERM, "cwd '%s' is outside the container's root",
 					cwd);
 	return 0;

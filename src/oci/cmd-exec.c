@@ -13,6 +13,7 @@
 
 #include "container.h"
 #include "lifecycle.h"
+#include "names.h"
 
 struct exec_flags {
 	const char *process, *console_socket, *pid_file, *cwd, *user, *apparmor, *label;
@@ -24,17 +25,10 @@ struct exec_flags {
 static int set_user(json_t *proc, const char *user)
 {
 	json_t *u = json_object_get(proc, "user");
-	char *end;
-	unsigned long uid = strtoul(user, &end, 10), gid = 0;
+	uint32_t uid, gid;
 
-	if (end == user || (*end && *end != ':'))
+	if (oci_user_parse(user, &uid, &gid) < 0)
 		return -1;
-	if (*end == ':') {
-		const char *g = end + 1;
-		gid = strtoul(g, &end, 10);
-		if (end == g || *end)
-			return -1;
-	}
 	if (!json_is_object(u)) {
 		u = json_object();
 		json_object_set_new(proc, "user", u);

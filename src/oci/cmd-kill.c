@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
+#include "names.h"
 #include "syscalls.h"
 
 static int signal_one(pid_t pid, void *data)

@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "hooks.h"
 #include "lifecycle.h"
+#include "names.h"
 #include "process.h"
 #include "rootfs.h"
 #include "util.h"
@@ -179,48 +180,6 @@ int oci_lifecycle_config(const struct oci_state *st, struct wirt_oci_spec *spec,
 	return wirt_oci_config_load(oci_state_file(st, "config.json", path), spec, err);
 }
 
-/* systemd's "slice:prefix:name" (what --systemd-cgroup callers pass, Podman's
- * "machine.slice:libpod:ID") as the path systemd would give it: a slice "a-b.slice"
- * lives in "a.slice/a-b.slice", the container in "prefix-name.scope". wirt-oci makes
- * that cgroup itself, through cgroupfs, as it makes any other: no D-Bus. */
-static int systemd_cgroup_path(const char *cgpath, const char *id, char *buf, size_t size,
-			       struct wirt_error *err)
-{
-	char slice[256] = "system.slice", prefix[128] = "wirt-oci", name[OCI_ID_MAX + 1];
-	size_t n = 0;
-
-	snprintf(name, sizeof(name), "%s", id);
-	if (cgpath) {
-		const char *a = strchr(cgpath, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-
-		if (!a || !b || strchr(b + 1, ':') || strchr(cgpath, '/'))
-			return wirt_error_invalid(err, "linux.cgroupsPath '%s': with --systemd-cgroup "
-						       "it is \"slice:prefix:name\"", cgpath);
-		snprintf(slice, sizeof(slice), "%.*s", (int)(a - cgpath), cgpath);
-		snprintf(prefix, sizeof(prefix), "%.*s", (int)(b - a - 1), a + 1);
-		snprintf(name, sizeof(name), "%s", b + 1);
-		if (!slice[0])
-			snprintf(slice, sizeof(slice), "system.slice");
-	}
-	if (strlen(slice) < 6 || strcmp(slice + strlen(slice) - 6, ".slice") != 0 ||
-	    strstr(slice, "..") || !name[0])
-		return wirt_error_invalid(err, "linux.cgroupsPath '%s': not a slice and a name",
-					  cgpath);
-	buf[0] = '\0';
-	if (strcmp(slice, "-.slice") != 0) {
-		/* Every dash-separated prefix of the slice's name is a parent slice. */
-		for (const char *dash = strchr(slice, '-'); dash; dash = strchr(dash + 1, '-'))
-			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%.*s.slice/",
-					      (int)(dash - slice), slice);
-		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s/", slice);
-	}
-	n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s%s.scope", prefix,
-			      prefix[0] ? "-" : "", name);
-	if (n >= size)
-		return wirt_error_invalid(err, "linux.cgroupsPath: too long");
-	return 0;
-}
-
 /* Everything on the host side, before init: a failure returns with nothing made. */
 static int prepare(struct oci_cli *cli, const char *id, const struct oci_create_opts *o,
 		   struct wirt_oci_spec *spec, struct oci_state *st, char **config,
@@ -267,7 +226,7 @@ static int prepare(struct oci_cli *cli, const char *id, const struct oci_create_
 	st->annotations = annotations_json(spec);
 	st->own_pidns = oci_spec_new_ns(spec, WIRT_OCI_NS_PID);
 	if (cli->systemd_cgroup)
-		r = systemd_cgroup_path(spec->cgroups_path, id, path, sizeof(path), err);
+		r = oci_systemd_cgroup_path(spec->cgroups_path, id, path, sizeof(path), err);
 	else if (spec->cgroups_path)
 		r = snprintf(path, sizeof(path), "%s", spec->cgroups_path) < 0 ? -EINVAL : 0;
 	else
@@ -433,44 +392,6 @@ int oci_lifecycle_destroy(struct oci_cli *cli, struct oci_state *st,
 	return 0;
 }
 
-int oci_signal_parse(const char *s)
-{
-	static const struct {
-		const char *name;
-		int sig;
-	} t[] = {
-		{ "HUP", SIGHUP },   { "INT", SIGINT },	  { "QUIT", SIGQUIT }, { "ILL", SIGILL },
-		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "IOT", SIGIOT },   { "BUS", SIGBUS },
-		{ "FPE", SIGFPE },   { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
-		{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-		{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-		{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
-		{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-		{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "POLL", SIGPOLL }, { "PWR", SIGPWR },
-		{ "SYS", SIGSYS },
-	};
-	char *end;
-	long n;
-
-	if (s[0] >= '0' && s[0] <= '9') {
-		n = strtol(s, &end, 10);
-		return *end || n <= 0 || n >= NSIG ? -1 : (int)n;
-	}
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
-		if (strcmp(t[i].name, s) == 0)
-			return t[i].sig;
-	if (strncmp(s, "RTMIN", 5) == 0 || strncmp(s, "RTMAX", 5) == 0) {
-		int base = s[2] == 'M' && s[3] == 'I' ? SIGRTMIN : SIGRTMAX;
-		if (s[5] == '\0')
-			return base;
-		n = strtol(s + 5, &end, 10);
-		if (*end == '\0' && base + n >= SIGRTMIN && base + n <= SIGRTMAX)
-			return (int)(base + n);
-	}
-	return -1;
-}
 
 int oci_wait_forwarding(pid_t pid)
 {
@@ -502,4 +423,3 @@ int oci_wait_forwarding(pid_t pid)
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }
-

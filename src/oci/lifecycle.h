@@ -56,7 +56,5 @@ int oci_console_connect(const char *path, struct wirt_error *err);
  * runtime gets; returns its exit status, or 128 + the signal that ended it. */
 int oci_wait_forwarding(pid_t pid);
 
-/* Parses a signal as runc's kill takes it: "KILL", "SIGKILL", "9". -1: unknown. */
-int oci_signal_parse(const char *s);
 
 #endif

@@ -11,25 +11,9 @@
 
 #include "cli.h"
 #include "fsutil.h"
+#include "names.h"
 #include "state.h"
 #include "util.h"
-
-int oci_id_check(const char *id, struct wirt_error *err)
-{
-	size_t n = strlen(id);
-
-	if (n == 0 || n > OCI_ID_MAX || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return wirt_error_invalid(err, "invalid container id '%s'", id);
-	for (const char *p = id; *p; p++) {
-		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			  (*p >= '0' && *p <= '9') || *p == '_' || *p == '+' || *p == '-' ||
-			  *p == '.';
-		if (!ok)
-			return wirt_error_invalid(err, "invalid container id '%s': only letters, "
-						       "digits and _+-. are allowed", id);
-	}
-	return 0;
-}
 
 void oci_state_init(struct oci_state *st, const char *root, const char *id)
 {

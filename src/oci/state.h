@@ -19,8 +19,9 @@
 
 #include "cgroup.h"
 #include "error.h"
+#include "names.h"
 
-#define OCI_ID_MAX 1024
+
 
 enum oci_status {
 	OCI_CREATED,
@@ -42,9 +43,6 @@ struct oci_state {
 	json_t *annotations; /* object; owned */
 };
 
-/* Checks a container id as runc does: letters, digits, '_', '+', '-', '.'; not "."
- * or "..". 0 or -EINVAL with the cause in err. */
-int oci_id_check(const char *id, struct wirt_error *err);
 
 /* <root>/<id> into st->dir, st->id set. */
 void oci_state_init(struct oci_state *st, const char *root, const char *id);

@@ -140,14 +140,8 @@ _Noreturn static void join_and_run(struct attach_ctx *c)
 	pid_t pid;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* The caller may ignore SIGPIPE or block signals for itself; the program must
-	 * start with the defaults, as ignored signals survive exec. */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+	/* The caller may ignore SIGPIPE or block signals for itself. */
+	wirt_signals_default();
 	if (wirt_cgroup_attach(&c->cg, 0, &err) < 0)
 		child_fail(c->sock, &err, 126);
 	if (setns(c->pidfd, ALL_NAMESPACES) < 0) {

@@ -74,13 +74,13 @@ int wirt_msg_recv(int fd, struct wirt_msg *msg)
 	return 1;
 }
 
-int wirt_msg_send_fd(int sock, const struct wirt_msg *msg, int fd)
+int wirt_send_fd(int sock, const void *data, size_t len, int fd)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof(*msg) };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
 	};
@@ -91,6 +91,11 @@ int wirt_msg_send_fd(int sock, const struct wirt_msg *msg, int fd)
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+int wirt_msg_send_fd(int sock, const struct wirt_msg *msg, int fd)
+{
+	return wirt_send_fd(sock, msg, sizeof(*msg), fd);
 }
 
 int wirt_msg_recv_fd(int sock, struct wirt_msg *msg, int *ret_fd)

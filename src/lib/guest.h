@@ -67,6 +67,9 @@ int wirt_msg_send(int fd, const struct wirt_msg *msg);
 /* Reads one message; 0 on EOF, 1 on a message, -errno on error. */
 int wirt_msg_recv(int fd, struct wirt_msg *msg);
 
+/* Sends 'len' bytes with the descriptor 'fd' over a unix socket (SCM_RIGHTS). */
+int wirt_send_fd(int sock, const void *data, size_t len, int fd);
+
 /* Sends a message with a file descriptor over a unix socket (SCM_RIGHTS). */
 int wirt_msg_send_fd(int sock, const struct wirt_msg *msg, int fd);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <signal.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(wirt_freep)
@@ -49,6 +50,19 @@ static inline void wirt_closedirp(DIR **d)
 	if (*d)
 		closedir(*d);
 	errno = saved;
+}
+
+/* Every signal unblocked and at its default action: what a program a guest runs
+ * must start with, since a mask and ignored signals survive exec. */
+static inline void wirt_signals_default(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 }
 
 /* Ownership leaves a variable only through these: the old holder is reset so its

@@ -79,6 +79,11 @@ static const char *const hook_keys[WIRT_OCI_HOOK_KINDS] = {
 };
 
 
+const char *wirt_oci_hook_name(enum wirt_oci_hook_kind kind)
+{
+	return hook_keys[kind];
+}
+
 /* rootfsPropagation: the spec's four, and their recursive forms runc also takes. */
 static const char *const propagations[] = {
 	"shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable",

@@ -179,6 +179,13 @@ int wirt_oci_mount_options(struct wirt_oci_mount *m, struct jpath *p, struct wir
 /* Frees what s owns and leaves it empty; safe on a zeroed or already freed struct. */
 void wirt_oci_spec_free(struct wirt_oci_spec *s);
 
+/* "prestart", "createRuntime", ...: the hook kind's key in config.json. */
+const char *wirt_oci_hook_name(enum wirt_oci_hook_kind kind);
+
+/* The MS_* flags of a propagation name ("rslave" -> MS_SLAVE | MS_REC), as mount
+ * options and rootfsPropagation spell them (mounts.c). 0, or -EINVAL for another. */
+int wirt_oci_propagation_flags(const char *name, unsigned long *ret);
+
 /* "CAP_CHOWN" for 0, NULL past the last capability the parser knows. */
 const char *wirt_oci_cap_name(unsigned cap);
 

@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
+#include "../lib/state.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -125,17 +126,6 @@ static int userns_with_maps(const struct wirt_oci_idmap *uid, size_t n_uid,
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return r < 0 ? r : fd;
-}
-
-static void reset_signals(void)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
 }
 
 static int recv_go(int sock, pid_t *ret_pid, struct wirt_error *err)
@@ -272,7 +262,7 @@ _Noreturn static void stage1(struct init_args a, const int nsfd[WIRT_OCI_NS_TYPE
 	pid_t pid;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	reset_signals();
+	wirt_signals_default();
 	/* Not dumpable: no process of the container may open our /proc files (our exe
 	 * is the runtime's binary) while we are among its namespaces. */
 	prctl(PR_SET_DUMPABLE, 0);
@@ -612,7 +602,7 @@ int oci_container_create(const struct oci_create *c, struct wirt_error *err)
 		return r;
 	}
 	c->st->pid = init;
-	c->st->pid_start = oci_pid_start_time(init);
+	c->st->pid_start = wirt_proc_starttime(init);
 	return 0;
 }
 
@@ -657,7 +647,7 @@ int oci_container_exec(const struct oci_exec *x, pid_t *ret_pid, struct wirt_err
 
 		close(sv[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		reset_signals();
+		wirt_signals_default();
 		prctl(PR_SET_DUMPABLE, 0);
 		if (wirt_cgroup_attach(&x->st->cg, 0, &e) < 0 || join_namespaces(nsfd, &e) < 0)
 			oci_fail_child(sv[1], &e);

@@ -19,19 +19,6 @@ extern char **environ;
 
 #define HOOK_OUTPUT_MAX 4096
 
-const char *oci_hook_kind_name(enum wirt_oci_hook_kind kind)
-{
-	static const char *const names[] = {
-		[WIRT_OCI_HOOK_PRESTART] = "prestart",
-		[WIRT_OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
-		[WIRT_OCI_HOOK_CREATE_CONTAINER] = "createContainer",
-		[WIRT_OCI_HOOK_START_CONTAINER] = "startContainer",
-		[WIRT_OCI_HOOK_POSTSTART] = "poststart",
-		[WIRT_OCI_HOOK_POSTSTOP] = "poststop",
-	};
-	return names[kind];
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -156,7 +143,7 @@ int oci_hooks_run(const struct wirt_oci_spec *s, enum wirt_oci_hook_kind kind,
 	const struct wirt_oci_hooks *hooks = &s->hooks[kind];
 
 	for (size_t i = 0; i < hooks->n; i++) {
-		int r = hook_run(&hooks->v[i], oci_hook_kind_name(kind), state, err);
+		int r = hook_run(&hooks->v[i], wirt_oci_hook_name(kind), state, err);
 		if (r < 0)
 			return r;
 	}

@@ -16,7 +16,4 @@
 int oci_hooks_run(const struct wirt_oci_spec *s, enum wirt_oci_hook_kind kind,
 		  const char *state, struct wirt_error *err);
 
-/* "prestart", "createRuntime", ... */
-const char *oci_hook_kind_name(enum wirt_oci_hook_kind kind);
-
 #endif

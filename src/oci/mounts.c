@@ -47,6 +47,17 @@ static const struct mount_flag propagations[] = {
 	{ "unbindable", false, MS_UNBINDABLE },	    { "runbindable", false, MS_UNBINDABLE | MS_REC },
 };
 
+int wirt_oci_propagation_flags(const char *name, unsigned long *ret)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(propagations); i++) {
+		if (strcmp(propagations[i].name, name) == 0) {
+			*ret = propagations[i].flag;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 /* Recursive attributes (mount_setattr with AT_RECURSIVE, Linux 5.12+). */
 static const struct {
 	const char *name;

@@ -70,23 +70,11 @@ static int set_apparmor(const char *profile, struct wirt_error *err)
  * payload is a name (containerd and conmon only take the descriptor). */
 static int send_master(int sock, int master, struct wirt_error *err)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	char name[] = "/dev/ptmx";
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	static const char name[] = "/dev/ptmx";
+	int r = wirt_send_fd(sock, name, sizeof(name) - 1, master);
 
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return wirt_errorf(err, errno, "send the pty to the console socket");
+	if (r < 0)
+		return wirt_errorf(err, -r, "send the pty to the console socket");
 	return 0;
 }
 

@@ -20,26 +20,6 @@
 
 #define MOUNT_FLAGS_NO_PROPAGATION (~(unsigned long)(MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE))
 
-static int propagation_of(const char *name, unsigned long *ret)
-{
-	static const struct {
-		const char *name;
-		unsigned long flags;
-	} t[] = {
-		{ "private", MS_PRIVATE },   { "rprivate", MS_PRIVATE | MS_REC },
-		{ "slave", MS_SLAVE },	     { "rslave", MS_SLAVE | MS_REC },
-		{ "shared", MS_SHARED },     { "rshared", MS_SHARED | MS_REC },
-		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
-		if (strcmp(t[i].name, name) == 0) {
-			*ret = t[i].flags;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 /* An O_PATH fd of 'path' inside the rootfs, or -errno. */
 static int open_target(int root_fd, const char *path)
 {
@@ -383,7 +363,7 @@ int oci_rootfs_prepare(const struct oci_rootfs *r, int *ret_root_fd, struct wirt
 	int root_fd, ret = 0;
 
 	*ret_root_fd = -1;
-	if (s->rootfs_propagation && propagation_of(s->rootfs_propagation, &prop) < 0)
+	if (s->rootfs_propagation && wirt_oci_propagation_flags(s->rootfs_propagation, &prop) < 0)
 		return wirt_error_invalid(err, "linux.rootfsPropagation: unknown '%s'",
 					  s->rootfs_propagation);
 	/* Nothing mounted here may reach the host: slave (the default) lets the host's

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "names.h"
 #include "state.h"
+#include "../lib/state.h"
 #include "util.h"
 
 void oci_state_init(struct oci_state *st, const char *root, const char *id)
@@ -123,35 +124,9 @@ void oci_state_free(struct oci_state *st)
 	st->annotations = NULL;
 }
 
-uint64_t oci_pid_start_time(pid_t pid)
-{
-	char path[64], buf[1024];
-	unsigned long long start = 0;
-	ssize_t n;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	n = wirt_read_file(path, buf, sizeof(buf));
-	if (n <= 0)
-		return 0;
-	/* The name (field 2) may hold spaces and ')': the fields after it follow the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	/* Field 3 is the state; the start time is field 22: the space before it is the
-	 * 20th after the ")". A zombie counts as gone. */
-	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
-		return 0;
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &start) != 1)
-		return 0;
-	return start;
-}
-
 bool oci_state_init_alive(const struct oci_state *st)
 {
-	return st->pid > 0 && st->pid_start != 0 && oci_pid_start_time(st->pid) == st->pid_start;
+	return st->pid > 0 && st->pid_start != 0 && wirt_proc_starttime(st->pid) == st->pid_start;
 }
 
 enum oci_status oci_state_status(const struct oci_state *st)

@@ -80,9 +80,6 @@ json_t *oci_state_hook_json(const struct oci_state *st, const char *status);
 /* Path of a file in the container's directory into buf (PATH_MAX). */
 char *oci_state_file(const struct oci_state *st, const char *name, char *buf);
 
-/* The start time of process pid (field 22 of /proc/PID/stat), 0 when it is gone. */
-uint64_t oci_pid_start_time(pid_t pid);
-
 /* Removes the container's directory and everything in it. */
 int oci_state_remove(const struct oci_state *st, struct wirt_error *err);
 

@@ -213,6 +213,9 @@ static int prepare(struct oci_cli *cli, const char *id, const struct oci_create_
 	r = oci_security_labels(cli, &spec->process, err);
 	if (r < 0)
 		return r;
+	if (spec->mount_label && access("/sys/fs/selinux/enforce", F_OK) == 0)
+		return wirt_error_invalid(err, "linux.mountLabel '%s': SELinux labels are not "
+					       "supported by wirt-oci yet", spec->mount_label);
 	if (spec->has_seccomp && spec->seccomp.listener_path)
 		return wirt_error_invalid(err, "linux.seccomp.listenerPath: seccomp notify "
 					       "listeners are not supported yet");

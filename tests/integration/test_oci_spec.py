@@ -215,3 +215,41 @@ def test_idmapped_mounts(rt):
     # written as root inside the idmapped mount: host root's on disk
     st = os.stat(os.path.join(plain, "new"))
     assert (st.st_uid, st.st_gid) == (0, 0)
+
+
+def test_seccomp_profile_errno_and_args(rt):
+    """linux.seccomp compiled with libseccomp: errnoRet is what the call returns, an
+    argument condition picks which calls (kill with signal 10 only), and the control
+    calls go through."""
+    def edit(cfg):
+        cfg["linux"]["seccomp"] = {
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 122},
+                {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                 "args": [{"index": 1, "value": 10, "op": "SCMP_CMP_EQ"}]},
+            ],
+        }
+    r = run(rt, "seccomp", "mkdir /tmp/d 2>&1; echo mkdir=$?; touch /tmp/f && echo touch=0; "
+                           "trap 'echo got-usr2' USR2; kill -USR2 $$; "
+                           "kill -USR1 $$ 2>&1; echo usr1=$?", edit)
+    assert r.rc == 0, show(r)
+    assert "Disk quota exceeded" in r.out and "mkdir=1" in r.out, show(r)
+    assert "touch=0" in r.out and "got-usr2" in r.out, show(r)
+    assert "Operation not permitted" in r.out and "usr1=1" in r.out, show(r)
+
+
+def test_personality_and_time_offsets(rt):
+    def edit(cfg):
+        cfg["linux"]["personality"] = {"domain": "LINUX32"}
+        cfg["linux"]["namespaces"].append({"type": "time"})
+        cfg["linux"]["timeOffsets"] = {"boottime": {"secs": 86400 * 1000, "nanosecs": 0}}
+    with open("/proc/uptime") as f:
+        host_uptime = float(f.read().split()[0])
+    r = run(rt, "persona", "uname -m; cut -d' ' -f1 /proc/uptime", edit)
+    assert r.rc == 0, show(r)
+    arch, uptime = r.out.split("\n")[:2]
+    assert arch in ("i686", "i386"), show(r)
+    # a thousand days more than the host's boot time, within a minute
+    assert abs(float(uptime) - (host_uptime + 86400 * 1000)) < 60, show(r)

@@ -3,12 +3,15 @@
 config.json features through the runtime's command line, checked from inside the
 container and on the host: sysctls (a namespaced one applied inside only, a host one
 refused), rlimits, user with additional groups and umask, a read-only root,
-linux.devices, hostname and domainname, a hook that times out, and --systemd-cgroup's
-"slice:prefix:name" paths. Runs against $OCI_RUNTIME or wirt-oci (ocibundle.py);
+linux.devices, hostname and domainname, a hook that times out, --systemd-cgroup's
+"slice:prefix:name" paths, user namespaces, idmapped mounts, a seccomp profile,
+personality and time namespace offsets. Runs against $OCI_RUNTIME or wirt-oci (ocibundle.py);
 test_oci_compat.py's harness makes and removes everything.
 
-runc 1.1.5 (Debian 12) fails two of these: it leaves domainname unset, and a hook
-whose child keeps its output open outlives the hook's timeout (create hangs). The
+runc 1.1.5 (Debian 12) fails some of these: it leaves domainname unset; a hook whose
+child keeps its output open outlives the hook's timeout (create hangs); it has no time
+namespace; and in a user namespace it binds the rootfs as the container's root, which
+cannot pass the test's 0700 temp dir (wirt-oci's runtime makes those mounts). The
 tests check what the runtime-spec asks for.
 """
 import json

@@ -45,6 +45,7 @@ static const char *const network_keys[] = {
 /* Flags that are config keys of [resources], by the same name. */
 static const char *const resource_keys[] = {
 	"cpu-weight", "cpus", "cpuset", "memory", "memory-low", "swap", "pids", "io-weight", "io-max",
+	"disk",
 };
 #define RESOURCE_IO_MAX 8 /* its index above: repeatable, joined with ';' */
 
@@ -86,6 +87,7 @@ static int parse_flags(int argc, char **argv, struct create_flags *fl)
 		{ "pids", required_argument, NULL, OPT_RESOURCE + 6 },
 		{ "io-weight", required_argument, NULL, OPT_RESOURCE + 7 },
 		{ "io-max", required_argument, NULL, OPT_RESOURCE + RESOURCE_IO_MAX },
+		{ "disk", required_argument, NULL, OPT_RESOURCE + 9 },
 		{ "network", required_argument, NULL, OPT_NETWORK + 0 },
 		{ "bridge", required_argument, NULL, OPT_NETWORK + 1 },
 		{ "ip", required_argument, NULL, OPT_NETWORK + NETWORK_IP },
@@ -126,7 +128,8 @@ static int parse_flags(int argc, char **argv, struct create_flags *fl)
 		case ':':
 			return cli_usage("create", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (c >= OPT_RESOURCE && c < OPT_RESOURCE + RESOURCE_IO_MAX) {
+			if (c >= OPT_RESOURCE && c < OPT_RESOURCE + (int)ARRAY_SIZE(resource_keys) &&
+			    c != OPT_RESOURCE + RESOURCE_IO_MAX) {
 				fl->resource[c - OPT_RESOURCE] = optarg;
 				break;
 			}
@@ -222,8 +225,8 @@ static int apply_resources(const struct create_flags *fl, struct wirt_spec *spec
 	struct wirt_spec check;
 	int r;
 
-	for (size_t i = 0; i < RESOURCE_IO_MAX; i++) {
-		if (!fl->resource[i])
+	for (size_t i = 0; i < ARRAY_SIZE(resource_keys); i++) {
+		if (!fl->resource[i] || i == RESOURCE_IO_MAX)
 			continue;
 		r = wirt_config_set_key(spec, "resources", resource_keys[i], fl->resource[i], err);
 		if (r < 0)

@@ -19,6 +19,7 @@ static const struct verb verbs[] = {
 	{ "template", cmd_template, "template list [--json] | build busybox|debian [--release R] | import NAME TARBALL | delete NAME" },
 	{ "create", cmd_create, "create NAME [--template T] [--hostname H] [--autostart] [--cpu-weight N] [--cpus N.N]\n"
 		"              [--cpuset LIST] [--memory SIZE] [--memory-low SIZE] [--swap SIZE] [--pids N]\n"
+		"              [--disk SIZE]\n"
 		"              [--io-weight N] [--io-max DEV:rbps=..,wbps=..,riops=..,wiops=..]\n"
 		"              [--ip ADDR[/PREFIX]]... [--network routed|bridged|none] [--bridge BR]\n"
 		"              [--mac MAC] [--gateway ADDR] [--policy allow|deny] [--resolver ADDR]..." },

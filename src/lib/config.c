@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "disk.h"
 #include "fsutil.h"
 #include "idrange.h"
 #include "netaddr.h"
@@ -659,6 +660,35 @@ static void format_memory(const struct wirt_spec *spec, const struct config_key 
 	format_size_key(spec->resources.memory, WIRT_UNLIMITED, k, out);
 }
 
+/* disk: the vServer's own disk (disk.h); "none" or 0 for the pool's space. */
+static int parse_disk(struct wirt_spec *spec, const char *value, struct wirt_error *err)
+{
+	if (strcmp(value, "none") == 0) {
+		spec->disk = 0;
+		return 0;
+	}
+	return wirt_size_parse(value, &spec->disk, err);
+}
+
+static int validate_disk(const struct wirt_spec *spec, struct wirt_error *err)
+{
+	char text[32];
+
+	if (spec->disk && spec->disk < WIRT_DISK_MIN)
+		return wirt_error_invalid(err, "at least 32M, not '%s'",
+					  size_text(spec->disk, text, sizeof(text)));
+	if (spec->disk % 4096)
+		return wirt_error_invalid(err, "a multiple of 4K, not '%s'",
+					  size_text(spec->disk, text, sizeof(text)));
+	return 0;
+}
+
+static void format_disk(const struct wirt_spec *spec, const struct config_key *k,
+			struct config_out *out)
+{
+	format_size_key(spec->disk, 0, k, out);
+}
+
 static int parse_memory_low(struct wirt_spec *spec, const char *value, struct wirt_error *err)
 {
 	return parse_limit(&spec->resources.memory_low, value, false, err);
@@ -1280,6 +1310,7 @@ static const struct config_key config_keys[] = {
 	{ "resources", "pids",       0,            parse_pids,         validate_pids,         format_pids,         NULL },
 	{ "resources", "io-weight",  0,            parse_io_weight,    validate_io_weight,    format_io_weight,    NULL },
 	{ "resources", "io-max",     KEY_REPEATED, parse_io_max,       validate_io_max,       format_io_max,       absent_io_max },
+	{ "resources", "disk",       0,            parse_disk,         validate_disk,         format_disk,         NULL },
 	{ "network", "mode",         KEY_RELATED,  parse_net_mode,     validate_net_mode,     format_net_mode,     NULL },
 	{ "network", "ip",           KEY_REPEATED | KEY_RELATED, parse_net_ip, NULL,       format_net_ip,       absent_net_ip },
 	{ "network", "bridge",       KEY_RELATED,  parse_net_bridge,   NULL,                  format_net_bridge,   NULL },

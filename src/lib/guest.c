@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "disk.h"
 #include "fsutil.h"
 #include "guest.h"
 #include "netaddr.h"
@@ -161,6 +162,29 @@ static int mount_template_idmapped(const struct wirt_guest_args *args, struct wi
 	return 0;
 }
 
+/* The vServer's own disk (disk.h), in this private mount namespace like the rest: the
+ * writable layer's directories are made in it at the first start, upper owned by
+ * guest root as the pool's would be. */
+static int mount_disk(const struct wirt_guest_args *args, struct wirt_error *err)
+{
+	int r;
+
+	if (!args->disk_image[0])
+		return 0;
+	r = wirt_disk_mount(args->disk_image, args->disk_mnt, err);
+	if (r < 0)
+		return r;
+	if (mkdir(args->upper, 0755) == 0) {
+		if (chown(args->upper, args->spec.id_base, args->spec.id_base) < 0)
+			return wirt_errorf(err, errno, "set owner of '%s'", args->upper);
+	} else if (errno != EEXIST) {
+		return wirt_errorf(err, errno, "create '%s'", args->upper);
+	}
+	if (mkdir(args->work, 0700) < 0 && errno != EEXIST)
+		return wirt_errorf(err, errno, "create '%s'", args->work);
+	return 0;
+}
+
 static int mount_overlay_root(const struct wirt_guest_args *args, struct wirt_error *err)
 {
 	char opts[3 * PATH_MAX + 64];
@@ -212,7 +236,8 @@ _Noreturn void wirt_guest_stage1(struct wirt_guest_args *args)
 		wirt_errorf(&err, errno, "make mounts private");
 		fail(args, &err);
 	}
-	if (mount_template_idmapped(args, &err) < 0 || mount_overlay_root(args, &err) < 0)
+	if (mount_template_idmapped(args, &err) < 0 || mount_disk(args, &err) < 0 ||
+	    mount_overlay_root(args, &err) < 0)
 		fail(args, &err);
 	/* Stage 2 reaches its root through the working directory (which unshare() moves
 	 * into the new mount namespace): as guest root it may not be allowed to walk the

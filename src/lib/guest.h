@@ -51,6 +51,8 @@ struct wirt_guest_args {
 	char lower[PATH_MAX];  /* where the idmapped template is mounted */
 	char upper[PATH_MAX];
 	char work[PATH_MAX];
+	char disk_image[PATH_MAX]; /* the vServer's own disk (disk.h), or "" */
+	char disk_mnt[PATH_MAX];   /* where stage 1 mounts it; upper and work are in it */
 	char rootfs[PATH_MAX]; /* where the overlay is mounted */
 	char console[64];      /* host path of the console pty's slave */
 	int userns_fd;	       /* the vServer's user namespace */

@@ -105,6 +105,7 @@ struct wirt_spec {
 	int stop_signal;   /* signal that asks PID 1 to power off; 0 = chosen by init type */
 	unsigned stop_timeout; /* seconds `stop` waits before it kills; 0 = default */
 	struct wirt_resources resources;
+	uint64_t disk;	   /* bytes of its own disk (disk.h); 0 = none, the pool's space */
 	struct wirt_net net;
 };
 

@@ -254,8 +254,16 @@ static void guest_args_fill(const struct supervisor *s, struct wirt_guest_args *
 	a->cg = s->cg;
 	wirt_template_rootfs(a->template_rootfs, s->root, s->spec.template_name);
 	wirt_vserver_file(a->lower, s->root, s->spec.name, "lower");
-	wirt_vserver_file(a->upper, s->root, s->spec.name, "upper");
-	wirt_vserver_file(a->work, s->root, s->spec.name, "work");
+	if (s->spec.disk) {
+		/* The writable layer inside the vServer's own disk, mounted by stage 1. */
+		wirt_vserver_file(a->disk_image, s->root, s->spec.name, "disk.img");
+		wirt_vserver_file(a->disk_mnt, s->root, s->spec.name, "disk");
+		snprintf(a->upper, sizeof(a->upper), "%s/upper", a->disk_mnt);
+		snprintf(a->work, sizeof(a->work), "%s/work", a->disk_mnt);
+	} else {
+		wirt_vserver_file(a->upper, s->root, s->spec.name, "upper");
+		wirt_vserver_file(a->work, s->root, s->spec.name, "work");
+	}
 	wirt_vserver_file(a->rootfs, s->root, s->spec.name, "rootfs");
 	snprintf(a->console, sizeof(a->console), "%s", s->console);
 }

@@ -32,6 +32,7 @@
 #include "template.h"
 #include "util.h"
 #include "validate.h"
+#include "disk.h"
 #include "vserver.h"
 
 const char *wirt_state_name(enum wirt_vserver_state s)
@@ -122,10 +123,18 @@ static int create_layout(const char *root, const struct wirt_spec *spec, struct 
 	char path[PATH_MAX];
 	int r;
 
-	/* The writable layer's top is the guest's "/": owned by guest root. */
-	r = make_dir(root, spec->name, "upper", 0755, spec->id_base, err);
-	if (r == 0)
-		r = make_dir(root, spec->name, "work", 0700, 0, err);
+	/* The writable layer's top is the guest's "/": owned by guest root. With a disk of
+	 * its own it lives in the disk's image (disk.h), made here, mounted at start. */
+	if (spec->disk) {
+		r = make_dir(root, spec->name, "disk", 0755, 0, err);
+		if (r == 0)
+			r = wirt_disk_create(wirt_vserver_file(path, root, spec->name, "disk.img"),
+					     spec->disk, spec->id_base, err);
+	} else {
+		r = make_dir(root, spec->name, "upper", 0755, spec->id_base, err);
+		if (r == 0)
+			r = make_dir(root, spec->name, "work", 0700, 0, err);
+	}
 	if (r == 0)
 		r = make_dir(root, spec->name, "lower", 0755, 0, err);
 	if (r == 0)

@@ -152,7 +152,8 @@ def test_set_stopped_takes_effect_at_start(wirt):
     (["pids=10", "memory=1M"], 1, "'memory=1M': must be at least 3M"),
     (["foo=1"], 1, "'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "
                    "stop-timeout, cpu-weight, cpus, cpuset, memory, memory-low, swap, pids, "
-                   "io-weight, io-max, mode, ip, bridge, mac, gateway, policy, resolver, port)"),
+                   "io-weight, io-max, disk, mode, ip, bridge, mac, gateway, policy, resolver, "
+                   "port)"),
     (["template=debian"], 1, "key 'template' cannot be changed"),
     (["name=other"], 1, "key 'name' cannot be changed"),
     (["ids.base=1000065536"], 1, "key 'base' cannot be changed"),

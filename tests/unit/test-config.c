@@ -918,7 +918,7 @@ static void test_set_key(void)
 	CHECK_EQ_INT(-EINVAL, set_key(&spec, NULL, "foo", "1", &err));
 	CHECK_EQ_STR("unknown key 'foo' (keys: hostname, autostart, stop-signal, stop-timeout, "
 		     "cpu-weight, cpus, cpuset, memory, memory-low, swap, pids, io-weight, io-max, "
-		     "mode, ip, bridge, mac, gateway, policy, resolver, port)",
+		     "disk, mode, ip, bridge, mac, gateway, policy, resolver, port)",
 		     err.msg);
 	CHECK_EQ_INT(-EINVAL, set_key(&spec, "vserver", "memory", "1G", &err));
 	CHECK_CONTAINS(err.msg, "unknown key 'memory' in [vserver] (keys: ");

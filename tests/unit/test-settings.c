@@ -322,7 +322,7 @@ static void test_set(void)
 		      "'foo=1': unknown key 'foo' (keys: hostname, autostart, stop-signal, "
 		      "stop-timeout, cpu-weight, cpus, cpuset, memory, memory-low, swap, pids, "
 		      "io-weight, io-max, "
-		   "mode, ip, bridge, mac, gateway, policy, resolver, port)");
+		   "disk, mode, ip, bridge, mac, gateway, policy, resolver, port)");
 	char *fixed[] = { "template=debian" };
 	check_refused(&fx, fixed, 1, -EINVAL, "'template=debian': key 'template' cannot "
 					      "be changed");

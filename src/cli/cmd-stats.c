@@ -2,7 +2,7 @@
 /*
  * wirt stats [NAME] [--json] [--watch [--interval S]]: what the kernel reports for
  * each running vServer's cgroup (wirt_cgroup_read_stats) plus its network bytes
- * (/proc/<PID 1>/net/dev). CPU% is the CPU time used between two samples over the
+ * (/proc/<PID 1>/net/dev) and, with a disk of its own, that disk's use and size. CPU% is the CPU time used between two samples over the
  * wall time between them (100 = one CPU): all vServers are sampled, then again after
  * half a second. JSON (stable, docs/wirt.md "### stats"): bytes, microseconds, null
  * for unknown and for "no limit".
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -29,6 +30,8 @@ struct sample {
 	bool ok; /* stats read: the vServer has a cgroup */
 	struct wirt_cgroup_stats cg;
 	uint64_t net_rx, net_tx; /* WIRT_UNLIMITED: unknown */
+	uint64_t disk_limit;	 /* its own disk's size; WIRT_UNLIMITED: none (the pool's) */
+	uint64_t disk_used;	 /* bytes used on it, as df inside says; WIRT_UNLIMITED: unknown */
 	double at;		 /* CLOCK_MONOTONIC, seconds */
 	double cpu_percent;	 /* < 0: unknown */
 };
@@ -85,6 +88,21 @@ static void read_net(pid_t pid, uint64_t *rx, uint64_t *tx)
 	fclose(f);
 }
 
+/* The guest's "/" is an overlay, and overlayfs reports its upper layer's filesystem:
+ * with a disk of its own, that disk (disk.h), as `df /` inside shows it. */
+static void read_disk(pid_t pid, struct sample *s)
+{
+	struct statvfs sv;
+	char p[64];
+
+	s->disk_used = WIRT_UNLIMITED;
+	if (pid <= 0 || s->disk_limit == WIRT_UNLIMITED)
+		return;
+	snprintf(p, sizeof(p), "/proc/%d/root/", pid);
+	if (statvfs(p, &sv) == 0)
+		s->disk_used = (uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
+}
+
 static void take(const char *root, struct sample *s)
 {
 	struct wirt_error err = { 0 };
@@ -93,6 +111,7 @@ static void take(const char *root, struct sample *s)
 	wirt_cgroup_init(&cg, root, s->name);
 	s->ok = wirt_cgroup_read_stats(&cg, &s->cg, &err) == 0;
 	read_net(s->init, &s->net_rx, &s->net_tx);
+	read_disk(s->init, s);
 	s->at = now();
 	s->cpu_percent = -1;
 }
@@ -150,6 +169,15 @@ static int collect(const char *root, const char *name, struct sample **ret, size
 		}
 		snprintf(s[n].name, sizeof(s[n].name), "%s", nm);
 		s[n].state = st.state;
+		{
+			struct wirt_spec spec;
+			struct wirt_error ignored;
+
+			s[n].disk_limit = wirt_vserver_load(root, nm, &spec, &ignored) == 0 &&
+						  spec.disk
+					  ? spec.disk
+					  : WIRT_UNLIMITED;
+		}
 		s[n].init = st.guest_alive ? st.run.init : 0;
 		n++;
 	}
@@ -210,6 +238,8 @@ static void print_json_one(const struct sample *s)
 	json_u64("oom_kills", c->oom_kills);
 	json_u64("net_rx_bytes", s->net_rx);
 	json_u64("net_tx_bytes", s->net_tx);
+	json_u64("disk_used", s->disk_used);
+	json_u64("disk_limit", s->disk_limit);
 	printf("}");
 }
 
@@ -287,16 +317,16 @@ static const char *count(uint64_t v, char *buf, size_t size)
 	return buf;
 }
 
-#define ROW_FMT "%-20s %6s %10s %15s %7s %7s %11s %7s %7s %7s %7s %4s\n"
+#define ROW_FMT "%-20s %6s %10s %15s %7s %7s %11s %7s %7s %7s %7s %4s %15s\n"
 
 static void print_table(const struct sample *s, size_t n)
 {
 	printf(ROW_FMT, "NAME", "CPU%", "CPU-TIME", "MEM/LIMIT", "PEAK", "SWAP", "PIDS/LIMIT",
-	       "IO-R", "IO-W", "NET-RX", "NET-TX", "OOM");
+	       "IO-R", "IO-W", "NET-RX", "NET-TX", "OOM", "DISK/LIMIT");
 	for (size_t i = 0; i < n; i++) {
 		const struct wirt_cgroup_stats *c = &s[i].cg;
 		char pct[16], t[32], a[16], b[16], mem[40], peak[16], swap[16], pids[48], ior[16],
-			iow[16], rx[16], tx[16], oom[24];
+			iow[16], rx[16], tx[16], oom[24], disk[40];
 
 		if (!s[i].ok) {
 			printf("%-20s (%s, no cgroup)\n", s[i].name, wirt_state_name(s[i].state));
@@ -310,12 +340,18 @@ static void print_table(const struct sample *s, size_t n)
 			 limit(c->memory_limit, b, sizeof(b)));
 		snprintf(pids, sizeof(pids), "%s/%s", count(c->pids_current, a, sizeof(a)),
 			 c->pids_limit == WIRT_UNLIMITED ? "max" : count(c->pids_limit, b, sizeof(b)));
+		if (s[i].disk_limit == WIRT_UNLIMITED)
+			snprintf(disk, sizeof(disk), "-");
+		else
+			snprintf(disk, sizeof(disk), "%s/%s", human(s[i].disk_used, a, sizeof(a)),
+				 human(s[i].disk_limit, b, sizeof(b)));
 		printf(ROW_FMT, s[i].name, pct, cpu_time(c->cpu_usec, t, sizeof(t)), mem,
 		       human(c->memory_peak, peak, sizeof(peak)),
 		       human(c->swap_current, swap, sizeof(swap)), pids,
 		       human(c->io_read_bytes, ior, sizeof(ior)),
 		       human(c->io_write_bytes, iow, sizeof(iow)), human(s[i].net_rx, rx, sizeof(rx)),
-		       human(s[i].net_tx, tx, sizeof(tx)), count(c->oom_kills, oom, sizeof(oom)));
+		       human(s[i].net_tx, tx, sizeof(tx)), count(c->oom_kills, oom, sizeof(oom)),
+		       disk);
 	}
 }
 

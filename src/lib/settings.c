@@ -20,6 +20,7 @@
 #include "netpool.h"
 #include "network.h"
 #include "paths.h"
+#include "disk.h"
 #include "settings.h"
 #include "util.h"
 #include "validate.h"
@@ -258,6 +259,28 @@ static bool resources_equal(const struct wirt_resources *a, const struct wirt_re
 	return true;
 }
 
+/* disk=SIZE: the image and its filesystem resized now. Only while the vServer is
+ * stopped: growing a mounted ext4 needs CAP_SYS_RESOURCE (EXT4_IOC_RESIZE_FS), which
+ * hosts like these lack, and shrinking needs it unmounted anyway. A disk is made at
+ * create: it can be resized, not added to or taken from a vServer. */
+static int resize_disk(const char *root, const char *name, const struct wirt_spec *old,
+		       const struct wirt_spec *spec, const struct wirt_status *st,
+		       struct wirt_error *err)
+{
+	char path[PATH_MAX];
+
+	if (!old->disk || !spec->disk)
+		return wirt_error_plain(err, EINVAL, "disk: %s", old->disk
+					? "a vServer's own disk cannot be removed (only resized)"
+					: "a vServer created without --disk has no disk of its own to "
+					  "resize");
+	if (st->state != WIRT_STATE_STOPPED)
+		return wirt_error_plain(err, EBUSY, "disk: resizing needs the vServer stopped "
+						    "(stop, set, start)");
+	return wirt_disk_resize(wirt_vserver_file(path, root, name, "disk.img"), spec->disk,
+				err);
+}
+
 /* Writes the new limits to a running vServer's cgroup; on failure writes the old
  * ones back (the backends write knob by knob, so some are new by then). */
 static int apply_live(const char *root, const char *name, const struct wirt_resources *old,
@@ -325,6 +348,11 @@ static int settings_apply(const char *root, const char *name, settings_edit_fn e
 	r = wirt_vserver_status(root, name, &st, err);
 	if (r < 0)
 		return r;
+	if (old.disk != spec.disk) {
+		r = resize_disk(root, name, &old, &spec, &st, err);
+		if (r < 0)
+			return r;
+	}
 	/* Other keys (hostname, stop-signal, ...) take effect at the next start. */
 	live = st.state == WIRT_STATE_RUNNING && !resources_equal(&old.resources, &spec.resources);
 	if (live) {
@@ -343,6 +371,12 @@ static int settings_apply(const char *root, const char *name, settings_edit_fn e
 	r = wirt_config_save(wirt_vserver_file(path, root, name, "config"), &spec, err);
 	if (r == 0)
 		return 0;
+	if (old.disk != spec.disk) {
+		struct wirt_error ignored;
+
+		(void)wirt_disk_resize(wirt_vserver_file(path, root, name, "disk.img"), old.disk,
+				       &ignored);
+	}
 	if (live_net) {
 		struct wirt_error ignored;
 

@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""
+A vServer's own disk (`wirt create --disk SIZE`, docs/storage.md): its writable layer in
+a sparse ext4 image on a loop device. Checked from inside and on the host: a full
+disk is ENOSPC at about its size while a neighbour still writes, `df /` inside shows
+its own size, space the guest frees returns to the pool (the image's blocks), stats
+show used/limit, `set disk=` resizes a stopped vServer (a shrink the data does not fit
+is refused), and nothing (loop device, image) is left after stop and delete.
+"""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import show
+
+M = 1 << 20
+
+
+def image(wirt, name):
+    return os.path.join(wirt.root, "vservers", name, "disk.img")
+
+
+def pool_bytes(path):
+    """What the image holds on the host's filesystem: its allocated blocks."""
+    return os.stat(path).st_blocks * 512
+
+
+def loops_of(path):
+    out = subprocess.run(["losetup", "-a"], capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if path in l]
+
+
+def df_root(wirt, name):
+    """(size, used) in bytes of "/" as df inside the vServer says."""
+    out = wirt.exec(name, "df", "-k", "/").stdout.splitlines()[-1].split()
+    return int(out[1]) * 1024, int(out[2]) * 1024
+
+
+def test_disk_limit_enospc_df_and_pool(wirt):
+    wirt("create", "small", "--disk", "64M")
+    wirt("create", "neighbour")
+    wirt("start", "small")
+    wirt("start", "neighbour")
+    img = image(wirt, "small")
+    assert os.path.getsize(img) == 64 * M
+    empty = pool_bytes(img)
+    assert empty < 8 * M, f"the image is not sparse: {empty} bytes on the pool"
+
+    size, used = df_root(wirt, "small")
+    assert 48 * M <= size <= 64 * M, f"df / inside says {size} bytes"
+
+    r = wirt.sh("small", "dd if=/dev/zero of=/fill bs=1M count=100 2>&1; echo rc=$?",
+                check=False)
+    assert "No space left on device" in r.stdout and "rc=1" in r.stdout, show(r)
+    written = int(wirt.exec("small", "stat", "-c", "%s", "/fill").stdout)
+    assert 40 * M <= written <= 64 * M, f"ENOSPC after {written} bytes"
+    # the neighbour writes on: the pool is not full
+    r = wirt.sh("neighbour", "dd if=/dev/zero of=/n bs=1M count=20 2>&1; echo rc=$?")
+    assert "rc=0" in r.stdout, show(r)
+    full = pool_bytes(img)
+    assert full >= written - 4 * M
+
+    # space the guest frees goes back to the pool (discard punches the image's holes,
+    # once the journal commits: sync asks for that, the loop device punches a moment
+    # later)
+    wirt.sh("small", "rm /fill; sync")
+    deadline = time.monotonic() + 15
+    while pool_bytes(img) >= empty + 8 * M and time.monotonic() < deadline:
+        time.sleep(0.2)
+    freed = pool_bytes(img)
+    assert freed < empty + 8 * M, f"{freed} bytes still held after the file went"
+
+    st = json.loads(wirt("stats", "small", "--json").stdout)
+    assert st["disk_limit"] == 64 * M
+    assert 0 <= st["disk_used"] < 8 * M, st
+    st = json.loads(wirt("stats", "neighbour", "--json").stdout)
+    assert st["disk_limit"] is None and st["disk_used"] is None, st
+
+
+def test_disk_resize_and_refusals(wirt):
+    wirt("create", "r1", "--disk", "64M")
+    wirt("start", "r1")
+    wirt.sh("r1", "dd if=/dev/zero of=/data bs=1M count=40 2>/dev/null; sync")
+    r = wirt("set", "r1", "disk=128M", check=False)
+    assert r.returncode == 1 and "stopped" in r.stderr and "'r1'" in r.stderr, show(r)
+    wirt("stop", "r1")
+    wirt("set", "r1", "disk=128M")
+    assert os.path.getsize(image(wirt, "r1")) == 128 * M
+    r = wirt("set", "r1", "disk=32M", check=False)
+    assert r.returncode == 1 and "does not fit" in r.stderr, show(r)
+    assert r.stderr.count("\n") == 1, show(r)
+    assert os.path.getsize(image(wirt, "r1")) == 128 * M
+    with open(os.path.join(wirt.root, "vservers", "r1", "config")) as f:
+        assert "disk = 128M" in f.read()
+    wirt("start", "r1")
+    size, used = df_root(wirt, "r1")
+    assert 100 * M <= size <= 128 * M and used >= 40 * M, (size, used)
+    assert wirt.exec("r1", "stat", "-c", "%s", "/data").stdout.strip() == str(40 * M)
+    wirt("stop", "r1")
+    assert loops_of(image(wirt, "r1")) == [], "a loop device stayed after stop"
+
+
+@pytest.mark.parametrize("value,contains", [
+    ("1M", "at least 32M"),
+    ("33M+", "invalid size"),
+    ("33554433", "multiple of 4K"),
+])
+def test_bad_disk_sizes_leave_nothing(wirt, value, contains):
+    r = wirt("create", "bad", "--disk", value, check=False)
+    assert r.returncode in (1, 2) and contains in r.stderr, show(r)
+    assert len(r.stderr.splitlines()) == 1, show(r)
+    assert not os.path.exists(os.path.join(wirt.root, "vservers", "bad"))
+
+
+def test_disk_gone_with_delete(wirt):
+    wirt("create", "gone", "--disk", "32M")
+    wirt("start", "gone")
+    img = image(wirt, "gone")
+    assert len(loops_of(img)) == 1
+    wirt("delete", "gone", "--force")
+    assert not os.path.exists(img)
+    assert loops_of(img) == []

@@ -17,7 +17,7 @@ PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev lib
 if [ "${1:-}" = "--test" ]; then
 	# sanitizer runtimes for clang builds, the fuzzers, pytest, the benchmark peers,
 	# and what tests/vm needs to boot a cgroup v2 guest (qemu, an initramfs, an ext4 disk)
-	PKGS="$PKGS clang libclang-rt-14-dev python3 python3-pytest hyperfine crun runc
+	PKGS="$PKGS clang libclang-rt-14-dev python3 python3-pytest hyperfine crun runc fio jq
 	      qemu-system-x86 cpio e2fsprogs iproute2 iperf3 curl"
 	# the clients that drive wirt-oci in test_oci_podman.py and test_oci_containerd.py:
 	# Podman with conmon (its containers run with --network none; netavark and iptables

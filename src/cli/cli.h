@@ -65,6 +65,8 @@ int cmd_logs(struct wirt_cli *cli, int argc, char **argv);
 int cmd_delete(struct wirt_cli *cli, int argc, char **argv);
 int cmd_set(struct wirt_cli *cli, int argc, char **argv);
 int cmd_stats(struct wirt_cli *cli, int argc, char **argv);
+int cmd_snapshot(struct wirt_cli *cli, int argc, char **argv);
+int cmd_restore(struct wirt_cli *cli, int argc, char **argv);
 int cmd_port(struct wirt_cli *cli, int argc, char **argv);
 
 #endif

@@ -34,6 +34,8 @@ static const struct verb verbs[] = {
 	{ "set", cmd_set, "set NAME KEY=VALUE...   (memory=512M, cpus=1.5, pids=100, ip+=ADDR, ip-=ADDR, policy=deny, ...)" },
 	{ "port", cmd_port, "port add NAME tcp|udp HOSTPORT GUESTPORT | port list [NAME] [--json] | port delete NAME tcp|udp HOSTPORT" },
 	{ "stats", cmd_stats, "stats [NAME] [--json] [--watch [--interval S]]" },
+	{ "snapshot", cmd_snapshot, "snapshot NAME [SNAP] | snapshot list NAME [--json] | snapshot delete NAME SNAP" },
+	{ "restore", cmd_restore, "restore NAME SNAP" },
 	{ "logs", cmd_logs, "logs NAME" },
 	{ "delete", cmd_delete, "delete NAME [--force]" },
 };

@@ -13,90 +13,12 @@
 #include <linux/loop.h>
 
 #include "disk.h"
+#include "tool.h"
 #include "util.h"
-
-#define TOOL_OUTPUT_MAX 512
-
-/* Runs an e2fsprogs tool (from /usr/sbin or /sbin) with a clean environment; its last
- * line of output goes into the error when it fails. Returns its exit status (>= 0) or
- * -errno when it could not run. */
-static int run_tool(char *const argv[], char *out, size_t size)
-{
-	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
-	char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
-	int pipefd[2], status;
-	size_t got = 0;
-	pid_t pid;
-
-	out[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		char path[PATH_MAX];
-		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
-			execve(path, argv, env);
-		}
-		dprintf(2, "%s: not found (e2fsprogs)\n", argv[0]);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		char buf[512];
-		ssize_t n = read(pipefd[0], buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		/* Keep the tail: the last lines say why. */
-		if ((size_t)n >= size - 1) {
-			memcpy(out, buf + n - (size - 1), size - 1);
-			got = size - 1;
-		} else {
-			if (got + (size_t)n >= size) {
-				size_t drop = got + (size_t)n - (size - 1);
-				memmove(out, out + drop, got - drop);
-				got -= drop;
-			}
-			memcpy(out + got, buf, (size_t)n);
-			got += (size_t)n;
-		}
-	}
-	out[got] = '\0';
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* The last non-empty line of a tool's output, for an error message. */
-static const char *last_line(char *out)
-{
-	size_t n = strlen(out);
-	char *p;
-
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	p = strrchr(out, '\n');
-	return p ? p + 1 : out;
-}
 
 int wirt_disk_create(const char *path, uint64_t size, uid_t owner, struct wirt_error *err)
 {
-	char out[TOOL_OUTPUT_MAX], opts[128], blocks[32];
+	char out[WIRT_TOOL_OUTPUT_MAX], opts[128], blocks[32];
 	_cleanup_close_ int fd = -1;
 	int r;
 
@@ -116,13 +38,13 @@ int wirt_disk_create(const char *path, uint64_t size, uid_t owner, struct wirt_e
 	snprintf(opts, sizeof(opts), "root_owner=%u:%u,lazy_itable_init=1,lazy_journal_init=1,"
 				     "nodiscard", (unsigned)owner, (unsigned)owner);
 	snprintf(blocks, sizeof(blocks), "%lluk", (unsigned long long)(size >> 10));
-	r = run_tool((char *const[]){ "mkfs.ext4", "-q", "-F", "-b", "4096", "-m", "0", "-i", "32768", "-E", opts, "-L",
+	r = wirt_tool_run((char *const[]){ "mkfs.ext4", "-q", "-F", "-b", "4096", "-m", "0", "-i", "32768", "-E", opts, "-L",
 				      "wirt-disk", (char *)path, blocks, NULL },
 		     out, sizeof(out));
 	if (r != 0) {
 		unlink(path);
 		return wirt_errorf(err, r < 0 ? -r : EIO, "make filesystem in '%s'%s%s", path,
-				   r > 0 ? ": " : "", r > 0 ? last_line(out) : "");
+				   r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
 	}
 	return 0;
 }
@@ -179,30 +101,30 @@ int wirt_disk_mount(const char *path, const char *mnt, struct wirt_error *err)
 
 int wirt_disk_resize(const char *path, uint64_t size, struct wirt_error *err)
 {
-	char out[TOOL_OUTPUT_MAX], blocks[32];
+	char out[WIRT_TOOL_OUTPUT_MAX], blocks[32];
 	struct stat st;
 	int r;
 
 	if (stat(path, &st) < 0)
 		return wirt_errorf(err, errno, "disk '%s'", path);
-	r = run_tool((char *const[]){ "e2fsck", "-f", "-p", (char *)path, NULL }, out, sizeof(out));
+	r = wirt_tool_run((char *const[]){ "e2fsck", "-f", "-p", (char *)path, NULL }, out, sizeof(out));
 	/* 0: clean, 1: errors fixed; anything else needs a person. */
 	if (r != 0 && r != 1)
 		return wirt_errorf(err, r < 0 ? -r : EIO, "check disk '%s'%s%s", path,
-				   r > 0 ? ": " : "", r > 0 ? last_line(out) : "");
+				   r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
 	if (size > (uint64_t)st.st_size && truncate(path, (off_t)size) < 0)
 		return wirt_errorf(err, errno, "grow '%s'", path);
 	snprintf(blocks, sizeof(blocks), "%lluK", (unsigned long long)(size >> 10));
-	r = run_tool((char *const[]){ "resize2fs", (char *)path, blocks, NULL }, out, sizeof(out));
+	r = wirt_tool_run((char *const[]){ "resize2fs", (char *)path, blocks, NULL }, out, sizeof(out));
 	if (r != 0) {
 		if (size > (uint64_t)st.st_size)
 			(void)!truncate(path, st.st_size); /* back as it was */
 		if (r > 0 && (strstr(out, "smaller than minimum") || strstr(out, "No space left")))
 			return wirt_error_plain(err, ENOSPC, "shrink disk to %llu bytes: the data "
 							     "does not fit (%s)",
-						(unsigned long long)size, last_line(out));
+						(unsigned long long)size, wirt_tool_last_line(out));
 		return wirt_errorf(err, r < 0 ? -r : EIO, "resize disk '%s'%s%s", path,
-				   r > 0 ? ": " : "", r > 0 ? last_line(out) : "");
+				   r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
 	}
 	if (size < (uint64_t)st.st_size && truncate(path, (off_t)size) < 0)
 		return wirt_errorf(err, errno, "shrink '%s'", path);

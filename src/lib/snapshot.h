@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Snapshots of a vServer: a copy of its writable layer (the pool's upper directory, or
+ * its own disk's image) and of its config, under <root>/vservers/<name>/snapshots/<snap>.
+ * The template below is read-only and shared, so the writable layer is the vServer.
+ * A running vServer's cgroup is frozen for the copy, after a sync of its filesystem:
+ * the snapshot is what a power cut at that moment would leave, which a restart
+ * recovers (ext4's journal). Copies are sparse and reflinked where the pool can.
+ * docs/storage.md "Snapshots".
+ */
+#ifndef WIRT_SNAPSHOT_H
+#define WIRT_SNAPSHOT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "error.h"
+#include "spec.h"
+
+struct wirt_snapshot {
+	char name[WIRT_NAME_MAX + 1];
+	time_t created;
+	uint64_t bytes; /* what it holds on the pool */
+};
+
+/* Takes snapshot 'snap' of vServer 'name' (NULL: named after the time, YYYYmmdd-HHMMSS).
+ * Its name into ret_name (WIRT_NAME_MAX + 1). -EEXIST when it exists. */
+int wirt_snapshot_create(const char *root, const char *name, const char *snap, char *ret_name,
+			 struct wirt_error *err);
+
+/* The snapshots of 'name', oldest first; *ret is malloc'ed. */
+int wirt_snapshot_list(const char *root, const char *name, struct wirt_snapshot **ret,
+		       size_t *ret_n, struct wirt_error *err);
+
+/* Puts the vServer's writable layer back as it was in 'snap' (the snapshot stays).
+ * Only while it is stopped. */
+int wirt_snapshot_restore(const char *root, const char *name, const char *snap,
+			  struct wirt_error *err);
+
+int wirt_snapshot_delete(const char *root, const char *name, const char *snap,
+			 struct wirt_error *err);
+
+#endif

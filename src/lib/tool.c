@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Running the host's tools: see tool.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tool.h"
+#include "util.h"
+
+int wirt_tool_run(char *const argv[], char *out, size_t size)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
+	char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+	int pipefd[2], status;
+	size_t got = 0;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		char path[PATH_MAX];
+		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
+			execve(path, argv, env);
+		}
+		dprintf(2, "%s: not found\n", argv[0]);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		char buf[512];
+		ssize_t n = read(pipefd[0], buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		/* Keep the tail: the last lines say why. */
+		if ((size_t)n >= size - 1) {
+			memcpy(out, buf + n - (size - 1), size - 1);
+			got = size - 1;
+		} else {
+			if (got + (size_t)n >= size) {
+				size_t drop = got + (size_t)n - (size - 1);
+				memmove(out, out + drop, got - drop);
+				got -= drop;
+			}
+			memcpy(out + got, buf, (size_t)n);
+			got += (size_t)n;
+		}
+	}
+	out[got] = '\0';
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char *wirt_tool_last_line(char *out)
+{
+	size_t n = strlen(out);
+	char *p;
+
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	p = strrchr(out, '\n');
+	return p ? p + 1 : out;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Running a tool of the host's (mkfs.ext4, resize2fs, e2fsck, cp) as the engine needs
+ * it: from the system's directories only, with a clean environment, its output kept
+ * for the error message.
+ */
+#ifndef WIRT_TOOL_H
+#define WIRT_TOOL_H
+
+#include <stddef.h>
+
+#define WIRT_TOOL_OUTPUT_MAX 512
+
+/* Runs argv[0] (looked up in /usr/sbin, /sbin, /usr/bin, /bin) with stdin from
+ * /dev/null; the tail of its stdout and stderr lands in 'out'. Returns its exit status
+ * (>= 0; 128 + signal) or -errno when it could not run. */
+int wirt_tool_run(char *const argv[], char *out, size_t size);
+
+/* The last non-empty line of a tool's output (trims 'out' in place). */
+const char *wirt_tool_last_line(char *out);
+
+#endif

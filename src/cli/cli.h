@@ -67,6 +67,7 @@ int cmd_set(struct wirt_cli *cli, int argc, char **argv);
 int cmd_stats(struct wirt_cli *cli, int argc, char **argv);
 int cmd_snapshot(struct wirt_cli *cli, int argc, char **argv);
 int cmd_restore(struct wirt_cli *cli, int argc, char **argv);
+int cmd_clone(struct wirt_cli *cli, int argc, char **argv);
 int cmd_port(struct wirt_cli *cli, int argc, char **argv);
 
 #endif

@@ -36,6 +36,7 @@ static const struct verb verbs[] = {
 	{ "stats", cmd_stats, "stats [NAME] [--json] [--watch [--interval S]]" },
 	{ "snapshot", cmd_snapshot, "snapshot NAME [SNAP] | snapshot list NAME [--json] | snapshot delete NAME SNAP" },
 	{ "restore", cmd_restore, "restore NAME SNAP" },
+	{ "clone", cmd_clone, "clone SRC DST [--ip ADDR[/PREFIX]]..." },
 	{ "logs", cmd_logs, "logs NAME" },
 	{ "delete", cmd_delete, "delete NAME [--force]" },
 };

@@ -188,3 +188,55 @@ def test_snapshot_refusals(wirt):
     # delete takes the snapshots with the vServer
     wirt("delete", "rf")
     assert not os.path.exists(os.path.join(wirt.root, "vservers", "rf"))
+
+
+# ---- clones -------------------------------------------------------------------------
+
+def host_owner(wirt, name, path):
+    st = os.lstat(os.path.join(wirt.root, "vservers", name, "upper", path.lstrip("/")))
+    return st.st_uid, st.st_gid
+
+
+@pytest.mark.parametrize("disk", [None, "64M"], ids=["pool", "disk"])
+def test_clone_has_files_and_its_own_identity(wirt, disk):
+    wirt("create", "orig", *(["--disk", disk] if disk else []))
+    wirt("start", "orig")
+    wirt.sh("orig", "echo data > /root/f; mkdir -p /srv/u; echo u > /srv/u/g; "
+                    "chown 1234:1234 /srv/u/g; "
+                    "echo 0123456789abcdef0123456789abcdef > /etc/machine-id; "
+                    "mkdir -p /etc/ssh; echo old > /etc/ssh/ssh_host_ed25519_key")
+    # cloned while it runs: frozen for the copy, running on after it
+    wirt("clone", "orig", "copy")
+    wirt("start", "copy")
+    both = {}
+    for n in ("orig", "copy"):
+        both[n] = wirt.sh(n, "hostname; cat /root/f /srv/u/g; stat -c '%u:%g' /srv/u/g; "
+                             "cat /etc/machine-id; head -n 1 /etc/ssh/ssh_host_ed25519_key; "
+                             "cat /proc/self/uid_map").stdout.split("\n")
+    o, c = both["orig"], both["copy"]
+    assert o[0] == "orig" and c[0] == "copy"
+    assert o[1:4] == c[1:4] == ["data", "u", "1234:1234"], (o, c)
+    assert o[4] == "0123456789abcdef0123456789abcdef" and len(c[4]) == 32 and c[4] != o[4]
+    assert o[5] == "old" and c[5].startswith("-----BEGIN"), (o[5], c[5])
+    base_o, base_c = int(o[6].split()[1]), int(c[6].split()[1])
+    assert base_o != base_c, "the clone shares the id range"
+    if not disk:
+        # on the host the copy's files are in its own range
+        assert host_owner(wirt, "copy", "/srv/u/g") == (base_c + 1234, base_c + 1234)
+        assert host_owner(wirt, "orig", "/srv/u/g") == (base_o + 1234, base_o + 1234)
+    # changes stay apart
+    wirt.sh("copy", "echo changed > /root/f")
+    assert wirt.exec("orig", "cat", "/root/f").stdout.strip() == "data"
+
+
+def test_clone_refusals_leave_nothing(wirt):
+    wirt("create", "a1")
+    wirt("create", "a2")
+    r = wirt("clone", "a1", "a2", check=False)
+    assert r.returncode == 1 and "exists" in r.stderr, show(r)
+    r = wirt("clone", "nosuch", "a3", check=False)
+    assert r.returncode == 1 and "nosuch" in r.stderr, show(r)
+    r = wirt("clone", "a1", "bad/name", check=False)
+    assert r.returncode == 1 and len(r.stderr.splitlines()) == 1, show(r)
+    names = sorted(os.listdir(os.path.join(wirt.root, "vservers")))
+    assert names == ["a1", "a2"], names

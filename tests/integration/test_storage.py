@@ -240,3 +240,43 @@ def test_clone_refusals_leave_nothing(wirt):
     assert r.returncode == 1 and len(r.stderr.splitlines()) == 1, show(r)
     names = sorted(os.listdir(os.path.join(wirt.root, "vservers")))
     assert names == ["a1", "a2"], names
+
+
+# ---- template sharing ----------------------------------------------------------------
+
+def du_bytes(path):
+    """Blocks allocated by 'path' and below it, each inode once (hard links, as du)."""
+    if not os.path.lexists(path):
+        return 0
+    top = os.lstat(path)
+    seen, total = {(top.st_dev, top.st_ino)}, top.st_blocks * 512
+    for dirpath, dirnames, filenames in os.walk(path):
+        for n in dirnames + filenames:
+            st = os.lstat(os.path.join(dirpath, n))
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            total += st.st_blocks * 512
+    return total
+
+
+def test_fifty_vservers_share_one_template(wirt):
+    template = du_bytes(os.path.join(wirt.root, "templates"))
+    n = 50
+    for i in range(n):
+        wirt("create", f"t{i}")
+    for i in range(n):
+        wirt("start", f"t{i}")
+    # each writes a little of its own
+    for i in range(n):
+        wirt.exec(f"t{i}", "sh", "-c", f"echo {i} > /root/own")
+    # what each has of its own: its writable layer (the file it wrote), config, logs,
+    # run state and the empty mount points; a copy of the template would be ~2 MiB here
+    own = [du_bytes(os.path.join(wirt.root, "vservers", f"t{i}")) +
+           du_bytes(os.path.join(wirt.root, "run", f"t{i}")) for i in range(n)]
+    assert max(own) < 256 * 1024, f"a vServer holds {max(own)} bytes of its own"
+    total = du_bytes(wirt.root)
+    assert total < 1.1 * template + sum(own), \
+        f"{n} vServers take {total} bytes: template {template}, their own {sum(own)}"
+    for i in range(n):
+        wirt("stop", f"t{i}", "--force")

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -49,6 +50,23 @@ int wirt_disk_create(const char *path, uint64_t size, uid_t owner, struct wirt_e
 	return 0;
 }
 
+/* An exclusive flock on the image's open file: the loop device keeps that very file
+ * (LOOP_CONFIGURE takes it) until it is detached, after the last unmount, so the lock
+ * lasts exactly as long as the image is in use and one image is never mounted twice
+ * (ext4 would not survive that). A guest that just stopped may take a moment to let
+ * go: wait up to five seconds. */
+static int lock_image(int fd, const char *path, struct wirt_error *err)
+{
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 50) {
+		if (errno != EWOULDBLOCK || waited >= 5000)
+			return errno == EWOULDBLOCK
+				       ? wirt_error_plain(err, EBUSY, "disk '%s' is in use", path)
+				       : wirt_errorf(err, errno, "lock disk '%s'", path);
+		usleep(50 * 1000);
+	}
+	return 0;
+}
+
 int wirt_disk_mount(const char *path, const char *mnt, struct wirt_error *err)
 {
 	/* Direct I/O to the image: the guest's data is cached once (in its own ext4), not
@@ -58,11 +76,14 @@ int wirt_disk_mount(const char *path, const char *mnt, struct wirt_error *err)
 				   .info = { .lo_flags = LO_FLAGS_AUTOCLEAR | LO_FLAGS_DIRECT_IO } };
 	_cleanup_close_ int ctl = -1, img = -1, loop = -1;
 	char dev[32];
-	int nr;
+	int nr, r;
 
 	img = open(path, O_RDWR | O_CLOEXEC);
 	if (img < 0)
 		return wirt_errorf(err, errno, "open disk '%s'", path);
+	r = lock_image(img, path, err);
+	if (r < 0)
+		return r;
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
 		return wirt_errorf(err, errno, "open '/dev/loop-control'");
@@ -102,11 +123,19 @@ int wirt_disk_mount(const char *path, const char *mnt, struct wirt_error *err)
 int wirt_disk_resize(const char *path, uint64_t size, struct wirt_error *err)
 {
 	char out[WIRT_TOOL_OUTPUT_MAX], blocks[32];
+	_cleanup_close_ int lock = -1;
 	struct stat st;
 	int r;
 
 	if (stat(path, &st) < 0)
 		return wirt_errorf(err, errno, "disk '%s'", path);
+	/* Not while a loop device still has it (a guest that has only just stopped). */
+	lock = open(path, O_RDONLY | O_CLOEXEC);
+	if (lock < 0)
+		return wirt_errorf(err, errno, "open disk '%s'", path);
+	r = lock_image(lock, path, err);
+	if (r < 0)
+		return r;
 	r = wirt_tool_run((char *const[]){ "e2fsck", "-f", "-p", (char *)path, NULL }, out, sizeof(out));
 	/* 0: clean, 1: errors fixed; anything else needs a person. */
 	if (r != 0 && r != 1)

@@ -115,6 +115,20 @@ def test_bad_disk_sizes_leave_nothing(wirt, value, contains):
     assert not os.path.exists(os.path.join(wirt.root, "vservers", "bad"))
 
 
+def test_disk_image_locked_while_in_use(wirt):
+    """The loop device holds the image's lock from start to the last unmount: no
+    second mount (a resize, another start) can take it meanwhile."""
+    import fcntl
+    wirt("create", "lk", "--disk", "32M")
+    wirt("start", "lk")
+    with open(image(wirt, "lk"), "rb") as f:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    wirt("stop", "lk")
+    with open(image(wirt, "lk"), "rb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once stopped
+
+
 def test_disk_gone_with_delete(wirt):
     wirt("create", "gone", "--disk", "32M")
     wirt("start", "gone")

@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "guest.h"
 #include "paths.h"
+#include "snapshot.h"
 #include "tool.h"
 #include "util.h"
 #include "validate.h"
@@ -154,19 +155,6 @@ static int new_identity(const char *upper, const char *template_rootfs, uid_t ow
 	return 0;
 }
 
-static int copy_path(const char *from, const char *to, struct wirt_error *err)
-{
-	char out[WIRT_TOOL_OUTPUT_MAX];
-	int r = wirt_tool_run((char *const[]){ "cp", "-a", "--sparse=always", "--reflink=auto",
-					       "--no-target-directory", (char *)from, (char *)to, NULL },
-			      out, sizeof(out));
-
-	if (r != 0)
-		return wirt_errorf(err, r < 0 ? -r : EIO, "copy '%s' to '%s'%s%s", from, to,
-				   r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
-	return 0;
-}
-
 /* With a disk of its own the files are in the image: mounted in a private mount
  * namespace of a child (nothing reaches the host's mount table), shifted there. */
 static int fix_image(const char *root, const struct wirt_spec *dst, uint32_t src_base,
@@ -244,21 +232,11 @@ int wirt_vserver_clone(const char *root, const char *src, const char *dst,
 	/* From here a failure deletes DST again. */
 	r = wirt_vserver_status(root, src, &st, err);
 	if (r == 0 && st.state != WIRT_STATE_STOPPED && st.guest_alive) {
-		char p[64];
-		int fd;
-
-		wirt_cgroup_init(&cg, root, src);
-		r = wirt_cgroup_freeze(&cg, true, err);
+		r = wirt_snapshot_freeze(root, src, st.run.init, &cg, err);
 		frozen = r == 0;
-		snprintf(p, sizeof(p), "/proc/%d/root/", (int)st.run.init);
-		fd = r == 0 ? open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-		if (r == 0 && (fd < 0 || syncfs(fd) < 0))
-			r = wirt_errorf(err, errno, "sync '%s'", src);
-		if (fd >= 0)
-			close(fd);
 	}
 	if (r == 0) {
-		const char *layer = spec.disk ? "disk.img" : "upper";
+		const char *layer = wirt_snapshot_layer(&spec);
 
 		wirt_vserver_file(from, root, src, layer);
 		wirt_vserver_file(to, root, dst, layer);
@@ -266,7 +244,7 @@ int wirt_vserver_clone(const char *root, const char *src, const char *dst,
 		if (r < 0)
 			r = wirt_errorf(err, -r, "replace '%s'", to);
 		if (r == 0)
-			r = copy_path(from, to, err);
+			r = wirt_tool_copy(from, to, err);
 	}
 	if (frozen)
 		(void)wirt_cgroup_freeze(&cg, false, &(struct wirt_error){ 0 });

@@ -21,8 +21,7 @@
 #include "validate.h"
 #include "vserver.h"
 
-/* The writable layer: its own disk's image, or the pool's upper directory. */
-static const char *layer_of(const struct wirt_spec *spec)
+const char *wirt_snapshot_layer(const struct wirt_spec *spec)
 {
 	return spec->disk ? "disk.img" : "upper";
 }
@@ -37,25 +36,7 @@ static int snapshot_dir(char *buf, const char *root, const char *name, const cha
 	return 0;
 }
 
-/* cp -a, sparse, reflinked where the filesystem can: owners (the vServer's host ids),
- * modes, times, xattrs (overlayfs keeps whiteouts and opaque dirs in trusted.*). */
-static int copy_tree(const char *from, const char *to, struct wirt_error *err)
-{
-	char out[WIRT_TOOL_OUTPUT_MAX];
-	int r = wirt_tool_run((char *const[]){ "cp", "-a", "--sparse=always", "--reflink=auto",
-					       "--no-target-directory", (char *)from, (char *)to, NULL },
-			      out, sizeof(out));
-
-	if (r != 0)
-		return wirt_errorf(err, r < 0 ? -r : EIO, "copy '%s' to '%s'%s%s", from, to,
-				   r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
-	return 0;
-}
-
-/* Freezes a running vServer's processes and writes its dirty data down (its own
- * disk's image holds nothing of what is only in the guest's page cache), so the copy
- * is one moment of it. */
-static int freeze_and_sync(const char *root, const char *name, pid_t init, struct wirt_cgroup *cg,
+int wirt_snapshot_freeze(const char *root, const char *name, pid_t init, struct wirt_cgroup *cg,
 			   struct wirt_error *err)
 {
 	char p[64];
@@ -119,20 +100,20 @@ int wirt_snapshot_create(const char *root, const char *name, const char *snap, c
 	if (mkdir(tmp, 0700) < 0)
 		return wirt_errorf(err, errno, "create '%s'", tmp);
 	if (st.state != WIRT_STATE_STOPPED && st.guest_alive) {
-		r = freeze_and_sync(root, name, st.run.init, &cg, err);
+		r = wirt_snapshot_freeze(root, name, st.run.init, &cg, err);
 		frozen = r == 0;
 	}
 	if (r == 0) {
-		wirt_vserver_file(from, root, name, layer_of(&spec));
-		snprintf(to, sizeof(to), "%s/%s", tmp, layer_of(&spec));
-		r = copy_tree(from, to, err);
+		wirt_vserver_file(from, root, name, wirt_snapshot_layer(&spec));
+		snprintf(to, sizeof(to), "%s/%s", tmp, wirt_snapshot_layer(&spec));
+		r = wirt_tool_copy(from, to, err);
 	}
 	if (frozen)
 		(void)wirt_cgroup_freeze(&cg, false, &(struct wirt_error){ 0 });
 	if (r == 0) {
 		wirt_vserver_file(from, root, name, "config");
 		snprintf(to, sizeof(to), "%s/config", tmp);
-		r = copy_tree(from, to, err);
+		r = wirt_tool_copy(from, to, err);
 	}
 	if (r == 0 && rename(tmp, dir) < 0)
 		r = wirt_errorf(err, errno, "rename '%s'", tmp);
@@ -248,13 +229,13 @@ int wirt_snapshot_restore(const char *root, const char *name, const char *snap,
 		return wirt_error_plain(err, EINVAL, "snapshot '%s' was taken %s a disk of its own",
 					snap, snap_spec.disk ? "with" : "without");
 	/* A copy next to the layer, then swapped in: a failure leaves the vServer as it was. */
-	snprintf(from, sizeof(from), "%s/%s", dir, layer_of(&spec));
-	wirt_vserver_file(path, root, name, layer_of(&spec));
+	snprintf(from, sizeof(from), "%s/%s", dir, wirt_snapshot_layer(&spec));
+	wirt_vserver_file(path, root, name, wirt_snapshot_layer(&spec));
 	snprintf(to, sizeof(to), "%s.restore", path);
 	snprintf(old, sizeof(old), "%s.old", path);
 	(void)wirt_rm_rf(to);
 	(void)wirt_rm_rf(old);
-	r = copy_tree(from, to, err);
+	r = wirt_tool_copy(from, to, err);
 	if (r == 0 && rename(path, old) < 0)
 		r = wirt_errorf(err, errno, "move '%s' aside", path);
 	if (r == 0 && rename(to, path) < 0) {

@@ -12,8 +12,10 @@
 #define WIRT_SNAPSHOT_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "spec.h"
 
@@ -36,6 +38,17 @@ int wirt_snapshot_list(const char *root, const char *name, struct wirt_snapshot 
  * Only while it is stopped. */
 int wirt_snapshot_restore(const char *root, const char *name, const char *snap,
 			  struct wirt_error *err);
+
+/* The writable layer, the whole of a vServer above its shared template: its own
+ * disk's image "disk.img", or the pool's "upper" directory. */
+const char *wirt_snapshot_layer(const struct wirt_spec *spec);
+
+/* Freezes running vServer 'name' (PID 1 'init') and writes its dirty data down (its own
+ * disk's image holds nothing of what is only in the guest's page cache), so that a copy
+ * taken now is one moment of it; the caller thaws 'cg' after the copy. Thawed again
+ * when it fails. Used by snapshot and clone. */
+int wirt_snapshot_freeze(const char *root, const char *name, pid_t init, struct wirt_cgroup *cg,
+			 struct wirt_error *err);
 
 int wirt_snapshot_delete(const char *root, const char *name, const char *snap,
 			 struct wirt_error *err);

@@ -82,3 +82,16 @@ const char *wirt_tool_last_line(char *out)
 	p = strrchr(out, '\n');
 	return p ? p + 1 : out;
 }
+
+int wirt_tool_copy(const char *from, const char *to, struct wirt_error *err)
+{
+	char out[WIRT_TOOL_OUTPUT_MAX];
+	int r = wirt_tool_run((char *const[]){ "cp", "-a", "--sparse=always", "--reflink=auto",
+					       "--no-target-directory", (char *)from, (char *)to, NULL },
+			      out, sizeof(out));
+
+	if (r != 0)
+		return wirt_errorf(err, r < 0 ? -r : EIO, "copy '%s' to '%s'%s%s", from, to,
+				   r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
+	return 0;
+}

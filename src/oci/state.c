@@ -126,7 +126,7 @@ void oci_state_free(struct oci_state *st)
 
 bool oci_state_init_alive(const struct oci_state *st)
 {
-	return st->pid > 0 && st->pid_start != 0 && wirt_proc_starttime(st->pid) == st->pid_start;
+	return wirt_proc_matches(st->pid, st->pid_start);
 }
 
 enum oci_status oci_state_status(const struct oci_state *st)

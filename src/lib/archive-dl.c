@@ -32,3 +32,49 @@ int wirt_archive_load(struct wirt_error *err)
 	handle = h;
 	return 0;
 }
+
+/* The helpers: this file defines the pointers, so calls name them. */
+void wirt_archive_read_freep(struct archive **a)
+{
+	int saved = errno;
+
+	if (*a)
+		wirt_dl_archive_read_free(*a);
+	errno = saved;
+}
+
+void wirt_archive_write_freep(struct archive **a)
+{
+	int saved = errno;
+
+	if (*a)
+		wirt_dl_archive_write_free(*a);
+	errno = saved;
+}
+
+int wirt_archive_fail(struct archive *a, const char *what, const char *file,
+		      struct wirt_error *err)
+{
+	const char *msg = wirt_dl_archive_error_string(a);
+
+	return wirt_error_plain(err, EIO, "%s '%s': %s", what, file, msg ? msg : "unknown error");
+}
+
+int wirt_archive_copy_data(struct archive *in, struct archive *out, const char *file,
+			   struct wirt_error *err)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t offset;
+	int r;
+
+	for (;;) {
+		r = wirt_dl_archive_read_data_block(in, &buf, &size, &offset);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return wirt_archive_fail(in, "read archive", file, err);
+		if (wirt_dl_archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
+			return wirt_archive_fail(out, "extract from archive", file, err);
+	}
+}

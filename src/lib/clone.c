@@ -3,14 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -18,7 +15,6 @@
 #include "config.h"
 #include "disk.h"
 #include "fsutil.h"
-#include "guest.h"
 #include "paths.h"
 #include "snapshot.h"
 #include "tool.h"
@@ -155,47 +151,23 @@ static int new_identity(const char *upper, const char *template_rootfs, uid_t ow
 	return 0;
 }
 
-/* With a disk of its own the files are in the image: mounted in a private mount
- * namespace of a child (nothing reaches the host's mount table), shifted there. */
-static int fix_image(const char *root, const struct wirt_spec *dst, uint32_t src_base,
-		     const char *template_rootfs, struct wirt_error *err)
-{
-	char image[PATH_MAX], mnt[PATH_MAX], upper[PATH_MAX + 8];
-	struct wirt_msg msg = { .type = WIRT_MSG_ERROR };
-	int pipefd[2], status;
-	pid_t pid;
+struct fix_job {
+	const char *tree;	   /* the copied writable layer */
+	const char *upper;	   /* its top: the guest's "/" */
+	const char *template_rootfs;
+	uint32_t from, to;
+};
 
-	wirt_vserver_file(image, root, dst->name, "disk.img");
-	wirt_vserver_file(mnt, root, dst->name, "disk");
-	snprintf(upper, sizeof(upper), "%s/upper", mnt);
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return wirt_errorf(err, errno, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]), close(pipefd[1]);
-		return wirt_errorf(err, errno, "fork");
-	}
-	if (pid == 0) {
-		close(pipefd[0]);
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			wirt_errorf(&msg.err, errno, "private mount namespace");
-		else if (wirt_disk_mount(image, mnt, &msg.err) == 0 &&
-			 shift_tree(mnt, src_base, dst->id_base, &msg.err) == 0 &&
-			 (access(upper, F_OK) < 0 ||
-			  new_identity(upper, template_rootfs, dst->id_base, &msg.err) == 0))
-			_exit(0);
-		(void)wirt_msg_send(pipefd[1], &msg);
-		_exit(1);
-	}
-	close(pipefd[1]);
-	if (wirt_msg_recv(pipefd[0], &msg) == 1)
-		*err = msg.err;
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -(err->code ? err->code : EIO);
-	return 0;
+/* Owners shifted from SRC's range to DST's, and a new identity. */
+static int fix_copy(void *ctx, struct wirt_error *err)
+{
+	const struct fix_job *job = ctx;
+	int r;
+
+	r = shift_tree(job->tree, job->from, job->to, err);
+	if (r == 0 && access(job->upper, F_OK) == 0)
+		r = new_identity(job->upper, job->template_rootfs, job->to, err);
+	return r;
 }
 
 int wirt_vserver_clone(const char *root, const char *src, const char *dst,
@@ -249,12 +221,21 @@ int wirt_vserver_clone(const char *root, const char *src, const char *dst,
 	if (frozen)
 		(void)wirt_cgroup_freeze(&cg, false, &(struct wirt_error){ 0 });
 	wirt_template_rootfs(template_rootfs, root, spec.template_name);
-	if (r == 0 && spec.disk)
-		r = fix_image(root, &spec, srcspec.id_base, template_rootfs, err);
-	else if (r == 0) {
-		r = shift_tree(to, srcspec.id_base, spec.id_base, err);
-		if (r == 0)
-			r = new_identity(to, template_rootfs, spec.id_base, err);
+	if (r == 0) {
+		/* With a disk of its own the files are in the image: mounted for the work in a
+		 * child's private mount namespace. */
+		char image[PATH_MAX], mnt[PATH_MAX], upper[PATH_MAX + 8];
+		struct fix_job job = { .tree = to, .upper = to, .template_rootfs = template_rootfs,
+				       .from = srcspec.id_base, .to = spec.id_base };
+
+		if (spec.disk) {
+			wirt_vserver_file(image, root, dst, "disk.img");
+			wirt_vserver_file(mnt, root, dst, "disk");
+			snprintf(upper, sizeof(upper), "%s/upper", mnt);
+			job.tree = mnt;
+			job.upper = upper;
+		}
+		r = wirt_disk_run_mounted(spec.disk ? image : NULL, mnt, fix_copy, &job, err);
 	}
 	if (r < 0) {
 		struct wirt_error ignored;

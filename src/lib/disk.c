@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A vServer's own disk, an ext4 image on a loop device: see disk.h. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <linux/loop.h>
 
 #include "disk.h"
+#include "guest.h"
 #include "tool.h"
 #include "util.h"
 
@@ -169,5 +171,47 @@ int wirt_disk_usage(const char *path, uint64_t *ret_used, uint64_t *ret_size,
 		return wirt_errorf(err, errno, "disk '%s'", path);
 	*ret_used = (uint64_t)st.st_blocks * 512;
 	*ret_size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int wirt_disk_run_mounted(const char *image, const char *mnt,
+			  int (*fn)(void *ctx, struct wirt_error *err), void *ctx,
+			  struct wirt_error *err)
+{
+	struct wirt_msg msg = { .type = WIRT_MSG_ERROR };
+	int pipefd[2], status;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return wirt_errorf(err, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]), close(pipefd[1]);
+		return wirt_errorf(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (image && (unshare(CLONE_NEWNS) < 0 ||
+			      mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+			wirt_errorf(&msg.err, errno, "private mount namespace");
+		else if ((!image || wirt_disk_mount(image, mnt, &msg.err) == 0) &&
+			 fn(ctx, &msg.err) == 0)
+			_exit(0);
+		(void)wirt_msg_send(pipefd[1], &msg);
+		_exit(1);
+	}
+	close(pipefd[1]);
+	memset(err, 0, sizeof(*err));
+	if (wirt_msg_recv(pipefd[0], &msg) == 1)
+		*err = msg.err;
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (!err->code)
+			wirt_error_plain(err, EIO, "child %s", WIFSIGNALED(status) ?
+					 strsignal(WTERMSIG(status)) : "failed");
+		return -err->code;
+	}
 	return 0;
 }

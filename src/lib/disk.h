@@ -34,6 +34,14 @@ int wirt_disk_mount(const char *path, const char *mnt, struct wirt_error *err);
  * files need more. The filesystem is checked first (e2fsck), as resize2fs asks. */
 int wirt_disk_resize(const char *path, uint64_t size, struct wirt_error *err);
 
+/* Runs fn(ctx, err) in a child process with 'image' mounted on 'mnt' in a mount
+ * namespace of its own (nothing reaches the host's mount table; the mount goes with
+ * the child); image NULL: no namespace, no mount. The child's error comes back in err.
+ * For work on a stopped vServer's files: clone, export, import. */
+int wirt_disk_run_mounted(const char *image, const char *mnt,
+			  int (*fn)(void *ctx, struct wirt_error *err), void *ctx,
+			  struct wirt_error *err);
+
 /* What the image holds on the host's pool (its allocated blocks) and its size. */
 int wirt_disk_usage(const char *path, uint64_t *ret_used, uint64_t *ret_size,
 		    struct wirt_error *err);

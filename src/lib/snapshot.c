@@ -59,15 +59,47 @@ int wirt_snapshot_freeze(const char *root, const char *name, pid_t init, struct 
 	return 0;
 }
 
+int wirt_snapshot_copy(const char *root, const struct wirt_spec *spec, const char *dir,
+		       struct wirt_error *err)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	struct wirt_status st;
+	struct wirt_cgroup cg;
+	bool frozen = false;
+	int r;
+
+	r = wirt_vserver_status(root, spec->name, &st, err);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0700) < 0)
+		return wirt_errorf(err, errno, "create '%s'", dir);
+	if (st.state != WIRT_STATE_STOPPED && st.guest_alive) {
+		r = wirt_snapshot_freeze(root, spec->name, st.run.init, &cg, err);
+		frozen = r == 0;
+	}
+	if (r == 0) {
+		wirt_vserver_file(from, root, spec->name, wirt_snapshot_layer(spec));
+		snprintf(to, sizeof(to), "%s/%s", dir, wirt_snapshot_layer(spec));
+		r = wirt_tool_copy(from, to, err);
+	}
+	if (frozen)
+		(void)wirt_cgroup_freeze(&cg, false, &(struct wirt_error){ 0 });
+	if (r == 0) {
+		wirt_vserver_file(from, root, spec->name, "config");
+		snprintf(to, sizeof(to), "%s/config", dir);
+		r = wirt_tool_copy(from, to, err);
+	}
+	if (r < 0)
+		(void)wirt_rm_rf(dir);
+	return r;
+}
+
 int wirt_snapshot_create(const char *root, const char *name, const char *snap, char *ret_name,
 			 struct wirt_error *err)
 {
 	_cleanup_close_ int lock = -1;
-	char auto_name[32], dir[PATH_MAX], tmp[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	char auto_name[32], dir[PATH_MAX], tmp[PATH_MAX];
 	struct wirt_spec spec;
-	struct wirt_status st;
-	struct wirt_cgroup cg;
-	bool frozen = false;
 	int r;
 
 	if (!snap) {
@@ -87,9 +119,6 @@ int wirt_snapshot_create(const char *root, const char *name, const char *snap, c
 	lock = wirt_vserver_lock(root, name, err);
 	if (lock < 0)
 		return lock;
-	r = wirt_vserver_status(root, name, &st, err);
-	if (r < 0)
-		return r;
 	snapshot_dir(dir, root, name, NULL);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return wirt_errorf(err, errno, "create '%s'", dir);
@@ -97,30 +126,13 @@ int wirt_snapshot_create(const char *root, const char *name, const char *snap, c
 	if (access(dir, F_OK) == 0)
 		return wirt_error_plain(err, EEXIST, "snapshot '%s' exists", snap);
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", dir, (int)getpid());
-	if (mkdir(tmp, 0700) < 0)
-		return wirt_errorf(err, errno, "create '%s'", tmp);
-	if (st.state != WIRT_STATE_STOPPED && st.guest_alive) {
-		r = wirt_snapshot_freeze(root, name, st.run.init, &cg, err);
-		frozen = r == 0;
-	}
-	if (r == 0) {
-		wirt_vserver_file(from, root, name, wirt_snapshot_layer(&spec));
-		snprintf(to, sizeof(to), "%s/%s", tmp, wirt_snapshot_layer(&spec));
-		r = wirt_tool_copy(from, to, err);
-	}
-	if (frozen)
-		(void)wirt_cgroup_freeze(&cg, false, &(struct wirt_error){ 0 });
-	if (r == 0) {
-		wirt_vserver_file(from, root, name, "config");
-		snprintf(to, sizeof(to), "%s/config", tmp);
-		r = wirt_tool_copy(from, to, err);
-	}
-	if (r == 0 && rename(tmp, dir) < 0)
+	r = wirt_snapshot_copy(root, &spec, tmp, err);
+	if (r == 0 && rename(tmp, dir) < 0) {
 		r = wirt_errorf(err, errno, "rename '%s'", tmp);
-	if (r < 0) {
 		(void)wirt_rm_rf(tmp);
-		return r;
 	}
+	if (r < 0)
+		return r;
 	snprintf(ret_name, WIRT_NAME_MAX + 1, "%s", snap);
 	return 0;
 }

@@ -30,6 +30,12 @@ struct wirt_snapshot {
 int wirt_snapshot_create(const char *root, const char *name, const char *snap, char *ret_name,
 			 struct wirt_error *err);
 
+/* Copies the writable layer and config of vServer 'spec' into 'dir' (made here, removed
+ * again on failure), frozen and synced for the copy while it runs. The caller holds the
+ * vServer's lock. The step of a snapshot, and of an export of a running vServer. */
+int wirt_snapshot_copy(const char *root, const struct wirt_spec *spec, const char *dir,
+		       struct wirt_error *err);
+
 /* The snapshots of 'name', oldest first; *ret is malloc'ed. */
 int wirt_snapshot_list(const char *root, const char *name, struct wirt_snapshot **ret,
 		       size_t *ret_n, struct wirt_error *err);

@@ -66,17 +66,7 @@ static int lock_root(const char *root, int *ret_fd, struct wirt_error *err)
 	return lock_file(path, ret_fd, err);
 }
 
-struct build {
-	const char *root;
-	const char *name;
-	char dir[PATH_MAX];    /* the temporary template dir; "" once renamed or removed */
-	int rootfs_fd;	       /* its rootfs/ */
-	int build_lock_fd;
-};
-
-#define BUILD_INIT { .rootfs_fd = -1, .build_lock_fd = -1 }
-
-static void build_done(struct build *b)
+void wirt_template_build_done(struct wirt_template_build *b)
 {
 	int saved = errno;
 
@@ -125,7 +115,7 @@ static void sweep_leftovers(const char *templates, const char *marker)
 	}
 }
 
-static int build_begin(const char *root, const char *name, struct build *b,
+int wirt_template_build_begin(const char *root, const char *name, struct wirt_template_build *b,
 		       struct wirt_error *err)
 {
 	char templates[PATH_MAX], path[PATH_MAX];
@@ -187,14 +177,18 @@ static void format_now(char *buf, size_t size)
 }
 
 /* Writes info, flushes the tree and renames it into place under the root lock. */
-static int build_commit(struct build *b, const char *source, struct wirt_error *err)
+int wirt_template_build_commit(struct wirt_template_build *b, const char *source,
+			       const char *created, struct wirt_error *err)
 {
 	_cleanup_close_ int lock_fd = -1;
 	_cleanup_close_ int dir_fd = -1;
-	char info[INFO_MAX], created[32], path[PATH_MAX], final[PATH_MAX];
+	char info[INFO_MAX], now[32], path[PATH_MAX], final[PATH_MAX];
 	int n, r;
 
-	format_now(created, sizeof(created));
+	if (!created) {
+		format_now(now, sizeof(now));
+		created = now;
+	}
 	n = snprintf(info, sizeof(info), "source=%s\ncreated=%s\n", source, created);
 	if (!wirt_path(path, b->dir, "info", NULL, NULL))
 		return wirt_errorf(err, ENAMETOOLONG, "write info in '%s'", b->dir);
@@ -637,7 +631,7 @@ static const char *busybox_source(void)
 	return env && *env ? env : BUSYBOX_DEFAULT;
 }
 
-static int build_busybox_tree(struct build *b, struct wirt_error *err)
+static int build_busybox_tree(struct wirt_template_build *b, struct wirt_error *err)
 {
 	_cleanup_close_ int src_fd = -1;
 	const char *src = busybox_source();
@@ -679,16 +673,16 @@ static int build_busybox_tree(struct build *b, struct wirt_error *err)
 
 int wirt_template_build_busybox(const char *root, const char *name, struct wirt_error *err)
 {
-	_cleanup_(build_done) struct build b = BUILD_INIT;
+	_cleanup_(wirt_template_build_done) struct wirt_template_build b = WIRT_TEMPLATE_BUILD_INIT;
 	int r;
 
-	r = build_begin(root, name, &b, err);
+	r = wirt_template_build_begin(root, name, &b, err);
 	if (r < 0)
 		return r;
 	r = build_busybox_tree(&b, err);
 	if (r < 0)
 		return r;
-	return build_commit(&b, "busybox", err);
+	return wirt_template_build_commit(&b, "busybox", NULL, err);
 }
 
 /* ---- debian -------------------------------------------------------------------------- */
@@ -854,7 +848,7 @@ static int debian_finish(int rootfs_fd, const char *name, const char *source,
 int wirt_template_build_debian(const char *root, const char *name, const char *release,
 			       const char *mirror, struct wirt_error *err)
 {
-	_cleanup_(build_done) struct build b = BUILD_INIT;
+	_cleanup_(wirt_template_build_done) struct wirt_template_build b = WIRT_TEMPLATE_BUILD_INIT;
 	char prog[PATH_MAX], rootfs[PATH_MAX], source[64];
 	int r;
 
@@ -868,7 +862,7 @@ int wirt_template_build_debian(const char *root, const char *name, const char *r
 	if (!find_program("debootstrap", prog, sizeof(prog)))
 		return wirt_error_plain(err, ENOENT,
 					"debootstrap not found (apt-get install debootstrap)");
-	r = build_begin(root, name, &b, err);
+	r = wirt_template_build_begin(root, name, &b, err);
 	if (r < 0)
 		return r;
 	if (!wirt_path(rootfs, b.dir, "rootfs", NULL, NULL))
@@ -882,7 +876,7 @@ int wirt_template_build_debian(const char *root, const char *name, const char *r
 	r = debian_finish(b.rootfs_fd, name, source, err);
 	if (r < 0)
 		return r;
-	return build_commit(&b, source, err);
+	return wirt_template_build_commit(&b, source, NULL, err);
 }
 
 /* ---- import -------------------------------------------------------------------------- */
@@ -895,33 +889,6 @@ int wirt_template_build_debian(const char *root, const char *name, const char *r
 	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |   \
 	 ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL |                      \
 	 ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SPARSE)
-
-static void archive_readp(struct archive **a)
-{
-	int saved = errno;
-
-	if (*a)
-		archive_read_free(*a);
-	errno = saved;
-}
-
-static void archive_writep(struct archive **a)
-{
-	int saved = errno;
-
-	if (*a)
-		archive_write_free(*a);
-	errno = saved;
-}
-
-static int archive_fail(struct archive *a, const char *what, const char *tarball,
-			struct wirt_error *err)
-{
-	const char *msg = archive_error_string(a);
-
-	return wirt_error_plain(err, EIO, "%s '%s': %s", what, tarball,
-				msg ? msg : "unknown error");
-}
 
 /* Tarballs made with `tar -C dir -cf - /` or by hand may carry leading slashes; tar
  * strips them and so do we, rather than refuse the whole image. */
@@ -942,25 +909,6 @@ static void strip_leading_slashes(struct archive_entry *entry)
 	}
 }
 
-static int copy_entry_data(struct archive *in, struct archive *out, const char *tarball,
-			   struct wirt_error *err)
-{
-	const void *buf;
-	size_t size;
-	la_int64_t offset;
-	int r;
-
-	for (;;) {
-		r = archive_read_data_block(in, &buf, &size, &offset);
-		if (r == ARCHIVE_EOF)
-			return 0;
-		if (r < ARCHIVE_WARN)
-			return archive_fail(in, "read archive", tarball, err);
-		if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-			return archive_fail(out, "extract from archive", tarball, err);
-	}
-}
-
 static int extract_all(struct archive *in, struct archive *out, const char *tarball,
 		       struct wirt_error *err)
 {
@@ -973,28 +921,28 @@ static int extract_all(struct archive *in, struct archive *out, const char *tarb
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
-			return archive_fail(in, "read archive", tarball, err);
+			return wirt_archive_fail(in, "read archive", tarball, err);
 		strip_leading_slashes(entry);
 		if (archive_write_header(out, entry) < ARCHIVE_WARN) {
 			char what[PATH_MAX + 32];
 
 			snprintf(what, sizeof(what), "extract '%s' from archive",
 				 archive_entry_pathname(entry));
-			return archive_fail(out, what, tarball, err);
+			return wirt_archive_fail(out, what, tarball, err);
 		}
 		if (archive_entry_size(entry) > 0) {
-			r = copy_entry_data(in, out, tarball, err);
+			r = wirt_archive_copy_data(in, out, tarball, err);
 			if (r < 0)
 				return r;
 		}
 		if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-			return archive_fail(out, "extract from archive", tarball, err);
+			return wirt_archive_fail(out, "extract from archive", tarball, err);
 	}
 	if (n == 0)
 		return wirt_error_plain(err, ENODATA, "read archive '%s': no entries", tarball);
 	/* Closing applies the deferred directory modes and times. */
 	if (archive_write_close(out) < ARCHIVE_WARN)
-		return archive_fail(out, "extract from archive", tarball, err);
+		return wirt_archive_fail(out, "extract from archive", tarball, err);
 	return 0;
 }
 
@@ -1003,8 +951,8 @@ static int extract_all(struct archive *in, struct archive *out, const char *tarb
  * were. The CLI is single-threaded; nothing else sees the changed cwd. */
 static int import_tree(int rootfs_fd, int tar_fd, const char *tarball, struct wirt_error *err)
 {
-	_cleanup_(archive_readp) struct archive *in = NULL;
-	_cleanup_(archive_writep) struct archive *out = NULL;
+	_cleanup_(wirt_archive_read_freep) struct archive *in = NULL;
+	_cleanup_(wirt_archive_write_freep) struct archive *out = NULL;
 	_cleanup_close_ int cwd_fd = -1;
 	int r;
 
@@ -1023,7 +971,7 @@ static int import_tree(int rootfs_fd, int tar_fd, const char *tarball, struct wi
 	archive_read_support_format_cpio(in);
 	archive_write_disk_set_options(out, IMPORT_FLAGS);
 	if (archive_read_open_fd(in, tar_fd, 65536) != ARCHIVE_OK)
-		return archive_fail(in, "read archive", tarball, err);
+		return wirt_archive_fail(in, "read archive", tarball, err);
 
 	cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwd_fd < 0)
@@ -1039,7 +987,7 @@ static int import_tree(int rootfs_fd, int tar_fd, const char *tarball, struct wi
 int wirt_template_import(const char *root, const char *name, const char *tarball,
 			 struct wirt_error *err)
 {
-	_cleanup_(build_done) struct build b = BUILD_INIT;
+	_cleanup_(wirt_template_build_done) struct wirt_template_build b = WIRT_TEMPLATE_BUILD_INIT;
 	_cleanup_close_ int tar_fd = -1;
 	char source[64];
 	const char *base;
@@ -1056,7 +1004,7 @@ int wirt_template_import(const char *root, const char *name, const char *tarball
 		return wirt_errorf(err, errno, "stat archive '%s'", tarball);
 	if (S_ISDIR(st.st_mode))
 		return wirt_errorf(err, EISDIR, "open archive '%s'", tarball);
-	r = build_begin(root, name, &b, err);
+	r = wirt_template_build_begin(root, name, &b, err);
 	if (r < 0)
 		return r;
 	r = import_tree(b.rootfs_fd, tar_fd, tarball, err);
@@ -1065,7 +1013,7 @@ int wirt_template_import(const char *root, const char *name, const char *tarball
 	base = strrchr(tarball, '/');
 	base = base ? base + 1 : tarball;
 	snprintf(source, sizeof(source), "import %s", base);
-	return build_commit(&b, source, err);
+	return wirt_template_build_commit(&b, source, NULL, err);
 }
 
 /* ---- users: which vServers use a template --------------------------------------------- */
@@ -1358,6 +1306,21 @@ static void read_info(const char *dir, struct wirt_template_info *info)
 		else if (strncmp(line, "created=", 8) == 0)
 			snprintf(info->created, sizeof(info->created), "%s", line + 8);
 	}
+}
+
+int wirt_template_info(const char *root, const char *name, struct wirt_template_info *info,
+		       struct wirt_error *err)
+{
+	char dir[PATH_MAX], rootfs[PATH_MAX];
+
+	memset(info, 0, sizeof(*info));
+	if (!wirt_template_dir(dir, root, name) || !wirt_path(rootfs, dir, "rootfs", NULL, NULL))
+		return wirt_errorf(err, ENAMETOOLONG, "template '%s'", name);
+	if (access(rootfs, F_OK) < 0)
+		return wirt_error_plain(err, ENOENT, "template '%s' does not exist", name);
+	snprintf(info->name, sizeof(info->name), "%s", name);
+	read_info(dir, info);
+	return 0;
 }
 
 static int compare_info(const void *a, const void *b)

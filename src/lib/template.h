@@ -9,6 +9,7 @@
 #ifndef WIRT_TEMPLATE_H
 #define WIRT_TEMPLATE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,34 @@ struct wirt_template_info {
 	uint64_t size_bytes;	/* apparent size of the tree */
 	unsigned users;		/* vServers of this root dir that use it */
 };
+
+/* A template being made: a temporary directory under <root>/templates, renamed into
+ * place by commit. wirt_template_build_done() removes it unless committed. */
+struct wirt_template_build {
+	const char *root;
+	const char *name;
+	char dir[PATH_MAX]; /* the temporary template dir; "" once renamed or removed */
+	int rootfs_fd;	    /* its rootfs/: fill it */
+	int build_lock_fd;
+};
+
+#define WIRT_TEMPLATE_BUILD_INIT { .rootfs_fd = -1, .build_lock_fd = -1 }
+
+/* -EEXIST when template 'name' exists (checked again by commit). */
+int wirt_template_build_begin(const char *root, const char *name, struct wirt_template_build *b,
+			      struct wirt_error *err);
+
+/* Records 'source' and 'created' (NULL: now) and renames the tree into place. */
+int wirt_template_build_commit(struct wirt_template_build *b, const char *source,
+			       const char *created, struct wirt_error *err);
+
+void wirt_template_build_done(struct wirt_template_build *b);
+
+/* Template 'name''s source and creation time (size and users are not counted);
+ * -ENOENT "template 'x' does not exist". Together they name one build of a template:
+ * a backup carries them to find the same template on another host. */
+int wirt_template_info(const char *root, const char *name, struct wirt_template_info *info,
+		       struct wirt_error *err);
 
 /* The built-in template: the host's static busybox (busybox-static's /bin/busybox,
  * or $WIRT_BUSYBOX), its applets as symlinks, busybox init with an inittab, an rcS

@@ -2,8 +2,10 @@
 /* Running the host's tools: see tool.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,9 +88,18 @@ const char *wirt_tool_last_line(char *out)
 int wirt_tool_copy(const char *from, const char *to, struct wirt_error *err)
 {
 	char out[WIRT_TOOL_OUTPUT_MAX];
-	int r = wirt_tool_run((char *const[]){ "cp", "-a", "--sparse=always", "--reflink=auto",
-					       "--no-target-directory", (char *)from, (char *)to, NULL },
-			      out, sizeof(out));
+	struct stat st;
+	int r;
+
+	/* A disk image's zeros are free blocks of its filesystem: holes, whatever they were.
+	 * A guest's own file keeps what it had: a file of written zeros (a swap file) must
+	 * not come back with holes, so a tree is copied with its holes only. */
+	bool image = stat(from, &st) == 0 && S_ISREG(st.st_mode);
+
+	r = wirt_tool_run((char *const[]){ "cp", "-a", image ? "--sparse=always" : "--sparse=auto",
+					   "--reflink=auto", "--no-target-directory", (char *)from,
+					   (char *)to, NULL },
+			  out, sizeof(out));
 
 	if (r != 0)
 		return wirt_errorf(err, r < 0 ? -r : EIO, "copy '%s' to '%s'%s%s", from, to,

@@ -21,7 +21,8 @@ int wirt_tool_run(char *const argv[], char *out, size_t size);
 /* The last non-empty line of a tool's output (trims 'out' in place). */
 const char *wirt_tool_last_line(char *out);
 
-/* cp -a, sparse, reflinked where the filesystem can: owners (a vServer's host ids),
+/* cp -a, reflinked where the filesystem can, sparse (a file's zeros become holes: for
+ * disk images; a tree keeps its files' holes as they are): owners (a vServer's host ids),
  * modes, times, xattrs (overlayfs keeps whiteouts and opaque dirs in trusted.*). 'to'
  * is the copy itself, never a directory to copy into. */
 int wirt_tool_copy(const char *from, const char *to, struct wirt_error *err);

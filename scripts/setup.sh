@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # Build: compiler, meson, the libraries the engine links. Runtime: the host's static
 # busybox is the built-in template; debootstrap builds the debian template; zstd and
 # xz read compressed template tarballs through libarchive.
-PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev libmnl-dev
+PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev libzstd-dev libmnl-dev
       libjansson-dev libnftables-dev nftables busybox-static debootstrap zstd xz-utils ca-certificates lxcfs"
 if [ "${1:-}" = "--test" ]; then
 	# sanitizer runtimes for clang builds, the fuzzers, pytest, the benchmark peers,

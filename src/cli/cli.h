@@ -8,6 +8,7 @@
 #define WIRT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -50,6 +51,19 @@ int cli_parse_stop(const char *verb, int argc, char **argv, const char **ret_nam
 int cli_attach_run(struct wirt_cli *cli, const char *verb, const char *name, char **argv,
 		   bool tty, int escape_char);
 
+/* A progress bar on stderr, drawn only when stderr is a terminal (progress.c):
+ * "export web1 [#####     ]  45%  120.3 MiB / 270.0 MiB". */
+struct cli_progress {
+	const char *verb, *name;
+	bool on, shown;
+};
+
+void cli_progress_init(struct cli_progress *p, const char *verb, const char *name);
+/* A wirt_progress_fn (backup.h); ctx is the struct cli_progress. */
+void cli_progress_update(void *ctx, uint64_t done, uint64_t total);
+/* Ends the bar's line, if one was drawn. */
+void cli_progress_end(struct cli_progress *p);
+
 /* Verbs, one file each. */
 int cmd_template(struct wirt_cli *cli, int argc, char **argv);
 int cmd_create(struct wirt_cli *cli, int argc, char **argv);
@@ -69,5 +83,7 @@ int cmd_snapshot(struct wirt_cli *cli, int argc, char **argv);
 int cmd_restore(struct wirt_cli *cli, int argc, char **argv);
 int cmd_clone(struct wirt_cli *cli, int argc, char **argv);
 int cmd_port(struct wirt_cli *cli, int argc, char **argv);
+int cmd_export(struct wirt_cli *cli, int argc, char **argv);
+int cmd_import(struct wirt_cli *cli, int argc, char **argv);
 
 #endif

@@ -37,6 +37,8 @@ static const struct verb verbs[] = {
 	{ "snapshot", cmd_snapshot, "snapshot NAME [SNAP] | snapshot list NAME [--json] | snapshot delete NAME SNAP" },
 	{ "restore", cmd_restore, "restore NAME SNAP" },
 	{ "clone", cmd_clone, "clone SRC DST [--ip ADDR[/PREFIX]]..." },
+	{ "export", cmd_export, "export NAME FILE|- [--no-template]" },
+	{ "import", cmd_import, "import FILE|- [NAME] [--ip ADDR[/PREFIX]]..." },
 	{ "logs", cmd_logs, "logs NAME" },
 	{ "delete", cmd_delete, "delete NAME [--force]" },
 };

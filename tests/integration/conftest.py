@@ -216,6 +216,7 @@ class Wirt:
     def __init__(self, root, registry, config_dir):
         self.root = root
         self.registry = registry
+        self.owns_registry = True
         self.bin = WIRT_BIN
         # The host config (WIRT_CONFIG) of this test: written by write_host_config.
         self.config_dir = config_dir
@@ -542,6 +543,23 @@ def wirt(template_cache, request):
         _teardown(w, request)
 
 
+@pytest.fixture
+def other_wirt(wirt, request):
+    """A second root dir, as another host would have: no templates of its own. It shares
+    wirt's id registry, so its id ranges differ from wirt's as they would on a real
+    second host (and two vServers of the machine never share one)."""
+    root = tempfile.mkdtemp(prefix="wirt-it-other-")
+    os.chmod(root, 0o755)
+    config_dir = tempfile.mkdtemp(prefix="wirt-it-conf-")
+    w = Wirt(root, wirt.registry, config_dir)
+    w.owns_registry = False
+    _ROOTS.append(w)
+    try:
+        yield w
+    finally:
+        _teardown(w, request)
+
+
 def _teardown(w, request):
     try:
         problems = _cleanup(w)
@@ -586,7 +604,8 @@ def _cleanup(w):
         problems.append(f"teardown: {w.root} not removed, mounts are left under it")
     else:
         shutil.rmtree(w.root, ignore_errors=True)
-    shutil.rmtree(w.registry, ignore_errors=True)
+    if w.owns_registry:
+        shutil.rmtree(w.registry, ignore_errors=True)
     shutil.rmtree(w.config_dir, ignore_errors=True)
     if os.path.exists(w.root) and not w.mounts():
         problems.append(f"teardown: cannot remove {w.root}")

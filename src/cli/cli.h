@@ -85,5 +85,7 @@ int cmd_clone(struct wirt_cli *cli, int argc, char **argv);
 int cmd_port(struct wirt_cli *cli, int argc, char **argv);
 int cmd_export(struct wirt_cli *cli, int argc, char **argv);
 int cmd_import(struct wirt_cli *cli, int argc, char **argv);
+int cmd_domain(struct wirt_cli *cli, int argc, char **argv);
+int cmd_edge(struct wirt_cli *cli, int argc, char **argv);
 
 #endif

@@ -39,6 +39,9 @@ static const struct verb verbs[] = {
 	{ "clone", cmd_clone, "clone SRC DST [--ip ADDR[/PREFIX]]..." },
 	{ "export", cmd_export, "export NAME FILE|- [--no-template]" },
 	{ "import", cmd_import, "import FILE|- [NAME] [--ip ADDR[/PREFIX]]..." },
+	{ "domain", cmd_domain, "domain add NAME DOMAIN... [--tls edge|passthrough|off] [--forward xff|proxy] [--reload-cmd CMD]\n"
+		"              | domain list [NAME] [--json] | domain delete NAME DOMAIN | domain renew [DOMAIN...] [--force]" },
+	{ "edge", cmd_edge, "edge status [--json] | edge reload | edge stop" },
 	{ "logs", cmd_logs, "logs NAME" },
 	{ "delete", cmd_delete, "delete NAME [--force]" },
 };

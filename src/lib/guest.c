@@ -196,6 +196,43 @@ static int mount_overlay_root(const struct wirt_guest_args *args, struct wirt_er
 	return 0;
 }
 
+/* The certificates of the vServer's domains (acme.h), read-only at /etc/wirt/tls: a
+ * bind of <vserver>/tls made here, before the user namespace, so the guest cannot
+ * unmount it; renewals replace files in it and appear without a restart. */
+static int mount_tls(const struct wirt_guest_args *args, struct wirt_error *err)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	int root_fd, fd, r;
+
+	snprintf(dir, sizeof(dir), "%s", args->rootfs);
+	slash = strrchr(dir, '/');
+	if (!slash || (size_t)(slash - dir) + 5 > sizeof(dir))
+		return wirt_errorf(err, ENAMETOOLONG, "tls dir of '%s'", args->rootfs);
+	strcpy(slash + 1, "tls");
+	if (mkdir(dir, 0755) == 0) {
+		if (chown(dir, args->spec.id_base, args->spec.id_base) < 0)
+			return wirt_errorf(err, errno, "set owner of '%s'", dir);
+	} else if (errno != EEXIST) {
+		return wirt_errorf(err, errno, "create '%s'", dir);
+	}
+	root_fd = open(args->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return wirt_errorf(err, errno, "open '%s'", args->rootfs);
+	r = wirt_mount_in_root(root_fd, dir, "/etc/wirt/tls", NULL, MS_BIND | MS_RDONLY | MS_NOSUID |
+			       MS_NODEV | MS_NOEXEC, NULL, true, err);
+	/* /etc/wirt, if made just now, is the guest root's as the rest of its /etc */
+	fd = r == 0 ? wirt_open_in_root(root_fd, "/etc/wirt", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)
+		    : -1;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == 0 &&
+	    fchown(fd, args->spec.id_base, args->spec.id_base) < 0)
+		r = wirt_errorf(err, errno, "set owner of /etc/wirt");
+	if (fd >= 0)
+		close(fd);
+	close(root_fd);
+	return r;
+}
+
 /* Become root of the vServer's user namespace. setns() keeps our host uid (which has
  * no mapping there), so set the ids explicitly. */
 static int enter_userns(const struct wirt_guest_args *args, struct wirt_error *err)
@@ -237,7 +274,7 @@ _Noreturn void wirt_guest_stage1(struct wirt_guest_args *args)
 		fail(args, &err);
 	}
 	if (mount_template_idmapped(args, &err) < 0 || mount_disk(args, &err) < 0 ||
-	    mount_overlay_root(args, &err) < 0)
+	    mount_overlay_root(args, &err) < 0 || mount_tls(args, &err) < 0)
 		fail(args, &err);
 	/* Stage 2 reaches its root through the working directory (which unshare() moves
 	 * into the new mount namespace): as guest root it may not be allowed to walk the

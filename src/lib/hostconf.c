@@ -2,7 +2,9 @@
 /* The host's config: see hostconf.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <ini.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <stdlib.h>
@@ -58,11 +60,93 @@ static int pool_parse(const char *value, int family, struct wirt_net_addr *ret,
 	return 0;
 }
 
+/* An address to bind: any of the host's, loopback and 0.0.0.0 / :: too. */
+static int listen_add(const char *item, void *data, struct wirt_error *err)
+{
+	struct wirt_edge_conf *e = data;
+	struct wirt_net_addr *a;
+	char shown[WIRT_ESCAPE_MAX];
+
+	if (e->n_listen >= WIRT_EDGE_LISTEN_MAX)
+		return wirt_error_invalid(err, "more than %d addresses", WIRT_EDGE_LISTEN_MAX);
+	a = &e->listen[e->n_listen];
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, item, a->addr) == 1) {
+		a->family = AF_INET;
+		a->prefix = 32;
+	} else if (inet_pton(AF_INET6, item, a->addr) == 1) {
+		a->family = AF_INET6;
+		a->prefix = 128;
+	} else {
+		return wirt_error_invalid(err, "'%s' is not an IP address",
+					  wirt_str_escape(item, shown, sizeof(shown)));
+	}
+	e->n_listen++;
+	return 0;
+}
+
+/* A value that goes into a file name or a command line: printable, no spaces. */
+static int copy_word(const char *value, char *out, size_t size, bool path,
+		     struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+
+	if (strlen(value) >= size)
+		return wirt_error_invalid(err, "longer than %zu characters", size - 1);
+	for (const char *p = value; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return wirt_error_invalid(err, "'%s' holds a space or control character",
+						  wirt_str_escape(value, shown, sizeof(shown)));
+	if (path && value[0] != '/')
+		return wirt_error_invalid(err, "'%s' is not an absolute path",
+					  wirt_str_escape(value, shown, sizeof(shown)));
+	snprintf(out, size, "%s", value);
+	return 0;
+}
+
+static int set_edge_key(struct wirt_edge_conf *e, const char *key, const char *value,
+			struct wirt_error *err)
+{
+	char shown[WIRT_ESCAPE_MAX];
+	uint64_t v;
+	int r;
+
+	if (strcmp(key, "listen") == 0)
+		return wirt_list_each(value, listen_add, e, err);
+	if (strcmp(key, "http_port") == 0 || strcmp(key, "https_port") == 0) {
+		r = wirt_uint_parse(value, 1, 65535, &v, err);
+		if (r == 0)
+			*(key[4] == 's' ? &e->https_port : &e->http_port) = (unsigned)v;
+		return r;
+	}
+	if (strcmp(key, "acme_directory") == 0) {
+		if (strncmp(value, "https://", 8) != 0)
+			return wirt_error_invalid(err, "'%s' is not an https:// URL",
+						  wirt_str_escape(value, shown, sizeof(shown)));
+		return copy_word(value, e->acme_directory, sizeof(e->acme_directory), false, err);
+	}
+	if (strcmp(key, "acme_email") == 0) {
+		if (!strchr(value, '@'))
+			return wirt_error_invalid(err, "'%s' is not an e-mail address",
+						  wirt_str_escape(value, shown, sizeof(shown)));
+		return copy_word(value, e->acme_email, sizeof(e->acme_email), false, err);
+	}
+	if (strcmp(key, "acme_ca_bundle") == 0)
+		return copy_word(value, e->acme_ca_bundle, sizeof(e->acme_ca_bundle), true, err);
+	if (strcmp(key, "dns01_hook") == 0)
+		return copy_word(value, e->dns01_hook, sizeof(e->dns01_hook), true, err);
+	return wirt_error_invalid(err, "unknown key '%s' (keys: listen, http_port, https_port, "
+				       "acme_directory, acme_email, acme_ca_bundle, dns01_hook)",
+				  wirt_str_escape(key, shown, sizeof(shown)));
+}
+
 static int set_key(struct wirt_hostconf *c, const char *section, const char *key,
 		   const char *value, struct wirt_error *err)
 {
 	char shown[WIRT_ESCAPE_MAX];
 
+	if (strcmp(section, "edge") == 0)
+		return set_edge_key(&c->edge, key, value, err);
 	if (strcmp(section, "network") != 0)
 		return wirt_error_invalid(err, "unknown section [%s]",
 					  wirt_str_escape(section, shown, sizeof(shown)));

@@ -37,7 +37,9 @@ int wirt_tool_run(char *const argv[], char *out, size_t size)
 			dup2(devnull, 0);
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
-		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (strchr(argv[0], '/'))
+			execve(argv[0], argv, env);
+		for (size_t i = 0; !strchr(argv[0], '/') && i < ARRAY_SIZE(dirs); i++) {
 			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
 			execve(path, argv, env);
 		}

@@ -19,6 +19,7 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "domain.h"
 #include "fsutil.h"
 #include "hostconf.h"
 #include "idrange.h"
@@ -481,6 +482,8 @@ int wirt_vserver_delete(const char *root, const char *name, bool force, struct w
 	wirt_rm_rf(wirt_run_dir(dir, root, name));
 	if (have_spec)
 		wirt_idrange_release(root, name, spec.id_base, &ignored);
+	/* Its domains go with it; the edge serves the others on (domain.h). */
+	(void)wirt_domain_vserver_gone(root, name, &ignored);
 	return 0;
 }
 

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Adding, deleting and renewing domains: see domain.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acme.h"
+#include "domain.h"
+#include "edge.h"
+#include "hostconf.h"
+#include "tool.h"
+#include "util.h"
+#include "vserver.h"
+
+static void warn(const struct wirt_domain_options *o, const char *domain,
+		 const struct wirt_error *err)
+{
+	if (o && o->warn)
+		o->warn(o->warn_ctx, domain, err);
+}
+
+/* The vServer's reload command, inside it, when it runs: its web server takes the new
+ * certificates. A failure is the vServer's business; it is reported, not fatal. */
+static void run_reload(const char *root, const struct wirt_domain *d,
+		       const struct wirt_domain_options *o)
+{
+	char self[PATH_MAX], out[WIRT_TOOL_OUTPUT_MAX];
+	struct wirt_status st;
+	struct wirt_error err = { 0 };
+	ssize_t n;
+	int r;
+
+	if (!d->reload_cmd[0] || wirt_vserver_status(root, d->vserver, &st, &err) < 0 ||
+	    st.state == WIRT_STATE_STOPPED || !st.guest_alive)
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return;
+	self[n] = '\0';
+	r = wirt_tool_run((char *const[]){ self, "--root", (char *)root, "exec", (char *)d->vserver,
+					   "--", "sh", "-c", (char *)d->reload_cmd, NULL },
+			  out, sizeof(out));
+	if (r != 0) {
+		wirt_error_plain(&err, EIO, "reload command in vServer '%s'%s%s", d->vserver,
+				 r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
+		warn(o, d->name, &err);
+	}
+}
+
+/* After certificates changed: the edge, then each vServer's reload command once. */
+static int apply_and_reload(const char *root, const struct wirt_hostconf *hc,
+			    struct wirt_domain *changed, size_t n,
+			    const struct wirt_domain_options *o, struct wirt_error *err)
+{
+	int r = wirt_edge_apply(root, hc, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= strcmp(changed[j].vserver, changed[i].vserver) == 0;
+		if (!seen)
+			run_reload(root, &changed[i], o);
+	}
+	return 0;
+}
+
+int wirt_domain_add(const char *root, const char *vserver, char *const *names, size_t n,
+		    const struct wirt_domain_options *o, struct wirt_error *err)
+{
+	_cleanup_free_ struct wirt_domain *v = calloc(n ? n : 1, sizeof(*v));
+	_cleanup_close_ int lock = -1;
+	struct wirt_hostconf hc;
+	struct wirt_spec spec;
+	struct wirt_domain old;
+	struct wirt_error e;
+	size_t n_new = 0, n_issued = 0;
+	bool *is_new = NULL;
+	int r;
+
+	if (!v)
+		return wirt_errorf(err, ENOMEM, "add domains");
+	r = wirt_hostconf_load(&hc, err);
+	if (r < 0)
+		return r;
+	r = wirt_vserver_load(root, vserver, &spec, err);
+	if (r < 0)
+		return r;
+	if (!spec.net.n_addrs)
+		return wirt_error_plain(err, EADDRNOTAVAIL,
+					"vServer '%s' has no address for the edge to reach", vserver);
+	for (size_t i = 0; i < n; i++) {
+		r = wirt_domain_validate(names[i], hc.edge.dns01_hook[0] != '\0', v[i].name, err);
+		if (r < 0)
+			return r;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(v[j].name, v[i].name) == 0)
+				return wirt_error_invalid(err, "domain '%s' named twice", v[i].name);
+	}
+	lock = wirt_edge_lock(root, err);
+	if (lock < 0)
+		return lock;
+	is_new = calloc(n ? n : 1, sizeof(*is_new));
+	if (!is_new)
+		return wirt_errorf(err, ENOMEM, "add domains");
+	/* all checked before anything is written */
+	for (size_t i = 0; i < n; i++) {
+		if (wirt_domain_load(root, v[i].name, &old, &e) == 0) {
+			if (strcmp(old.vserver, vserver) != 0) {
+				free(is_new);
+				return wirt_error_plain(err, EEXIST, "domain '%s' belongs to vServer '%s'",
+							v[i].name, old.vserver);
+			}
+			char keep[WIRT_DOMAIN_MAX + 1];
+
+			memcpy(keep, v[i].name, sizeof(keep));
+			v[i] = old; /* its certificate and history stay */
+			memcpy(v[i].name, keep, sizeof(keep));
+		} else {
+			is_new[i] = true;
+			n_new++;
+			snprintf(v[i].vserver, sizeof(v[i].vserver), "%s", vserver);
+		}
+		v[i].tls = o->tls;
+		v[i].forward = o->forward;
+		snprintf(v[i].reload_cmd, sizeof(v[i].reload_cmd), "%s",
+			 o->reload_cmd ? o->reload_cmd : "");
+		if (o->tls == WIRT_TLS_OFF)
+			v[i].state = WIRT_DOMAIN_OFF;
+		else if (v[i].state == WIRT_DOMAIN_OFF)
+			v[i].state = v[i].not_after ? WIRT_DOMAIN_VALID : WIRT_DOMAIN_PENDING;
+	}
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = wirt_domain_save(root, &v[i], err);
+	/* port 80 first: the CA's HTTP-01 challenge arrives there */
+	if (r == 0)
+		r = wirt_edge_apply(root, &hc, err);
+	if (r < 0) {
+		/* nothing of the new ones stays; the edge as it was */
+		for (size_t i = 0; i < n; i++)
+			if (is_new[i])
+				(void)wirt_domain_remove(root, &v[i], &e);
+		(void)wirt_edge_apply(root, &hc, &e);
+		free(is_new);
+		return r;
+	}
+	free(is_new);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].tls == WIRT_TLS_OFF)
+			continue;
+		/* a certificate that is still good enough stays */
+		if (v[i].state == WIRT_DOMAIN_VALID &&
+		    (int64_t)time(NULL) < wirt_domain_renew_after(&v[i]))
+			continue;
+		memset(&e, 0, sizeof(e));
+		if (wirt_acme_obtain(root, &hc, &v[i], &e) < 0)
+			warn(o, v[i].name, &e);
+		else
+			n_issued++;
+	}
+	if (!n_issued && !n_new)
+		return wirt_edge_apply(root, &hc, err);
+	return apply_and_reload(root, &hc, v, n, o, err);
+}
+
+int wirt_domain_delete(const char *root, const char *vserver, const char *name,
+		       struct wirt_error *err)
+{
+	_cleanup_close_ int lock = -1;
+	struct wirt_hostconf hc;
+	struct wirt_domain d;
+	char norm[WIRT_DOMAIN_MAX + 1];
+	int r;
+
+	r = wirt_domain_validate(name, true, norm, err);
+	if (r == 0)
+		r = wirt_hostconf_load(&hc, err);
+	if (r < 0)
+		return r;
+	lock = wirt_edge_lock(root, err);
+	if (lock < 0)
+		return lock;
+	r = wirt_domain_load(root, norm, &d, err);
+	if (r < 0)
+		return r;
+	if (strcmp(d.vserver, vserver) != 0)
+		return wirt_error_plain(err, EPERM, "domain '%s' belongs to vServer '%s'", norm,
+					d.vserver);
+	r = wirt_domain_remove(root, &d, err);
+	if (r < 0)
+		return r;
+	return wirt_edge_apply(root, &hc, err);
+}
+
+static bool due(const struct wirt_domain *d, bool force, int64_t now)
+{
+	if (d->tls == WIRT_TLS_OFF)
+		return false;
+	if (force)
+		return true;
+	if (d->state == WIRT_DOMAIN_VALID)
+		return now >= wirt_domain_renew_after(d);
+	return now >= d->next_try; /* pending or failed: after the backoff */
+}
+
+int wirt_domain_renew(const char *root, char *const *names, size_t n, bool force,
+		      const struct wirt_domain_options *o, struct wirt_error *err)
+{
+	_cleanup_free_ struct wirt_domain *v = NULL;
+	_cleanup_close_ int lock = -1;
+	struct wirt_hostconf hc;
+	size_t nv, n_done = 0;
+	int64_t now = (int64_t)time(NULL);
+	int r;
+
+	r = wirt_hostconf_load(&hc, err);
+	if (r < 0)
+		return r;
+	lock = wirt_edge_lock(root, err);
+	if (lock < 0)
+		return lock;
+	r = wirt_domain_list(root, &v, &nv, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		char norm[WIRT_DOMAIN_MAX + 1];
+		bool found = false;
+
+		r = wirt_domain_validate(names[i], true, norm, err);
+		if (r < 0)
+			return r;
+		for (size_t j = 0; j < nv; j++)
+			found |= strcmp(v[j].name, norm) == 0;
+		if (!found)
+			return wirt_error_plain(err, ENOENT, "no domain '%s'", norm);
+	}
+	for (size_t j = 0; j < nv; j++) {
+		struct wirt_error e = { 0 };
+		bool named = n == 0;
+
+		for (size_t i = 0; i < n && !named; i++) {
+			char norm[WIRT_DOMAIN_MAX + 1];
+
+			named = wirt_domain_validate(names[i], true, norm, &e) == 0 &&
+				strcmp(norm, v[j].name) == 0;
+		}
+		if (!named || !due(&v[j], force, now))
+			continue;
+		if (wirt_acme_obtain(root, &hc, &v[j], &e) < 0)
+			warn(o, v[j].name, &e);
+		else
+			v[n_done++] = v[j];
+	}
+	if (!n_done)
+		return wirt_edge_apply(root, &hc, err);
+	return apply_and_reload(root, &hc, v, n_done, o, err);
+}
+
+int wirt_domain_vserver_gone(const char *root, const char *vserver, struct wirt_error *err)
+{
+	_cleanup_free_ struct wirt_domain *v = NULL;
+	_cleanup_close_ int lock = -1;
+	struct wirt_hostconf hc;
+	size_t n, removed = 0;
+	int r;
+
+	r = wirt_domain_list(root, &v, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		removed += strcmp(v[i].vserver, vserver) == 0;
+	if (!removed)
+		return 0;
+	r = wirt_hostconf_load(&hc, err);
+	if (r < 0)
+		return r;
+	lock = wirt_edge_lock(root, err);
+	if (lock < 0)
+		return lock;
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (strcmp(v[i].vserver, vserver) == 0)
+			r = wirt_domain_remove(root, &v[i], err);
+	if (r < 0)
+		return r;
+	return wirt_edge_apply(root, &hc, err);
+}

@@ -11,9 +11,11 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, meson, the libraries the engine links. Runtime: the host's static
 # busybox is the built-in template; debootstrap builds the debian template; zstd and
-# xz read compressed template tarballs through libarchive.
+# xz read compressed template tarballs through libarchive; haproxy is the shared HTTPS
+# edge, uacme gets its certificates, openssl reads them (docs/edge.md).
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-dev libinih-dev libarchive-dev libzstd-dev libmnl-dev
-      libjansson-dev libnftables-dev nftables busybox-static debootstrap zstd xz-utils ca-certificates lxcfs"
+      libjansson-dev libnftables-dev nftables busybox-static debootstrap zstd xz-utils ca-certificates lxcfs
+      haproxy uacme openssl"
 if [ "${1:-}" = "--test" ]; then
 	# sanitizer runtimes for clang builds, the fuzzers, pytest, the benchmark peers,
 	# and what tests/vm needs to boot a cgroup v2 guest (qemu, an initramfs, an ext4 disk)
@@ -23,6 +25,8 @@ if [ "${1:-}" = "--test" ]; then
 	# Podman with conmon (its containers run with --network none; netavark and iptables
 	# are what its default bridge network needs) and containerd with its runc shim
 	PKGS="$PKGS podman conmon netavark iptables containerd"
+	# a private ACME CA with its test DNS for test_domains.py, and wrk for bench/edge.sh
+	PKGS="$PKGS pebble wrk"
 fi
 
 missing=""

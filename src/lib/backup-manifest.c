@@ -86,7 +86,8 @@ int wirt_backup_manifest_parse(const char *text, size_t len, struct wirt_backup_
                                struct wirt_error *err)
 {
 	const char *p = text, *end = text + len;
-	unsigned line = 0;
+	char seen[16][24];
+	unsigned line = 0, n_seen = 0;
 	int r;
 
 	memset(m, 0, sizeof(*m));
@@ -102,6 +103,20 @@ int wirt_backup_manifest_parse(const char *text, size_t len, struct wirt_backup_
 		eq = memchr(p, '=', (size_t)(eol - p));
 		if (!eq)
 			return wirt_error_plain(err, EINVAL, "manifest line %u: no '='", line);
+		/* a key twice is a damaged or crafted manifest, not a choice between values */
+		if ((size_t)(eq - p) < sizeof(seen[0])) {
+			for (unsigned i = 0; i < n_seen; i++)
+				if (strlen(seen[i]) == (size_t)(eq - p) &&
+				    memcmp(seen[i], p, (size_t)(eq - p)) == 0)
+					return wirt_error_plain(
+						err, EINVAL, "manifest line %u: '%s' again", line,
+						wirt_str_escape(seen[i], (char[WIRT_ESCAPE_MAX]){ 0 },
+								WIRT_ESCAPE_MAX));
+			if (n_seen < 16) {
+				memcpy(seen[n_seen], p, (size_t)(eq - p));
+				seen[n_seen++][eq - p] = '\0';
+			}
+		}
 		r = parse_line(p, (size_t)(eq - p), eq + 1, (size_t)(eol - eq - 1), m, line, err);
 		if (r < 0)
 			return r;

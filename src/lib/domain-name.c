@@ -9,7 +9,8 @@
 #include "validate.h"
 
 /* RFC 3492's decoder, only to learn whether 'in' (the part after "xn--") is valid
- * Punycode of some non-ASCII text; the code points themselves are not kept. */
+ * Punycode of some non-ASCII text; the code points themselves are not kept (the full
+ * IDNA2008 tables are the CA's to apply: it refuses what they disallow). */
 static bool punycode_valid(const char *in, size_t len)
 {
 	enum { BASE = 36, TMIN = 1, TMAX = 26, SKEW = 38, DAMP = 700, INITIAL_BIAS = 72,
@@ -66,7 +67,9 @@ static bool punycode_valid(const char *in, size_t len)
 			return false;
 		n += i / out;
 		i %= out;
-		if (n < 0x80 || n > 0x10FFFF || (n >= 0xD800 && n <= 0xDFFF))
+		/* no ASCII (it would be a basic code point), no C1 controls or NBSP, no
+		 * surrogates: never part of a name (IDNA2008 disallows them) */
+		if (n <= 0xA0 || n > 0x10FFFF || (n >= 0xD800 && n <= 0xDFFF))
 			return false;
 		i++;
 	}
@@ -84,9 +87,12 @@ static int check_label(const char *l, size_t len, const char *shown, struct wirt
 		return wirt_error_invalid(err, "invalid domain '%s': a label begins or ends "
 					       "with '-'", shown);
 	for (size_t i = 0; i < len; i++)
-		if (!((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9') || l[i] == '-'))
-			return wirt_error_invalid(err, "invalid domain '%s': '%c' is not a letter, "
-						       "digit or '-'", shown, l[i]);
+		if (!((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9') || l[i] == '-')) {
+			char c[2] = { l[i], '\0' }, cs[8];
+
+			return wirt_error_invalid(err, "invalid domain '%s': '%s' is not a letter, "
+						       "digit or '-'", shown, wirt_str_escape(c, cs, sizeof(cs)));
+		}
 	if (len >= 4 && l[2] == '-' && l[3] == '-') {
 		if (memcmp(l, "xn", 2) != 0)
 			return wirt_error_invalid(err, "invalid domain '%s': '--' in the third "

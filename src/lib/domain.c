@@ -132,7 +132,8 @@ int wirt_domain_parse(const char *text, size_t len, struct wirt_domain *d,
 		      struct wirt_error *err)
 {
 	const char *p = text, *end = text + len;
-	unsigned line = 0;
+	char seen[16][32];
+	unsigned line = 0, n_seen = 0;
 
 	memset(d, 0, sizeof(*d));
 	while (p < end) {
@@ -156,6 +157,15 @@ int wirt_domain_parse(const char *text, size_t len, struct wirt_domain *d,
 			return wirt_error_invalid(err, "line %u: too long", line);
 		memcpy(key, p, kn);
 		key[kn] = '\0';
+		for (unsigned i = 0; i < n_seen; i++)
+			if (strcmp(seen[i], key) == 0) {
+				char shown[WIRT_ESCAPE_MAX];
+
+				return wirt_error_invalid(err, "line %u: '%s' again", line,
+							  wirt_str_escape(key, shown, sizeof(shown)));
+			}
+		if (n_seen < 16)
+			memcpy(seen[n_seen++], key, kn + 1);
 		memcpy(value, eq + 1, vn);
 		value[vn] = '\0';
 		r = set_key(d, key, value, err);

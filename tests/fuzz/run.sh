@@ -15,7 +15,7 @@ seconds=${1:-30}
 [ $# -gt 0 ] && shift
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$src/build-fuzz}
-targets=${*:-fuzz-config fuzz-size fuzz-net fuzz-oci-config fuzz-oci-names fuzz-backup-manifest}
+targets=${*:-fuzz-config fuzz-size fuzz-net fuzz-oci-config fuzz-oci-names fuzz-backup-manifest fuzz-domain}
 
 if [ ! -f "$build/build.ninja" ]; then
 	CC=${CC:-clang} meson setup "$build" "$src" -Dfuzz=true -Dbuildtype=debugoptimized

@@ -614,9 +614,6 @@ int wirt_edge_apply(const char *root, const struct wirt_hostconf *hc, struct wir
 	r = wirt_edge_dir(edge, root, NULL);
 	if (r < 0)
 		return wirt_errorf(err, -r, "edge dir of '%s'", root);
-	if (access(WIRT_HAPROXY, X_OK) < 0)
-		return wirt_errorf(err, errno, "the edge needs HAProxy (%s: apt-get install "
-					       "haproxy)", WIRT_HAPROXY);
 	r = wirt_domain_list(root, &v, &n, err);
 	if (r < 0)
 		return r;
@@ -634,6 +631,9 @@ int wirt_edge_apply(const char *root, const struct wirt_hostconf *hc, struct wir
 	master = master_pid(edge);
 	if (!n && !master)
 		return 0; /* nothing to serve, nothing running */
+	if (access(WIRT_HAPROXY, X_OK) < 0)
+		return wirt_errorf(err, errno, "the edge needs HAProxy (%s: apt-get install "
+					       "haproxy)", WIRT_HAPROXY);
 	snprintf(acme, sizeof(acme), "%s/acme.map", edge);
 	fd = open(acme, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)

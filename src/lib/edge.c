@@ -629,8 +629,9 @@ int wirt_edge_apply(const char *root, const struct wirt_hostconf *hc, struct wir
 			n--;
 	}
 	master = master_pid(edge);
-	if (!n && !master)
-		return 0; /* nothing to serve, nothing running */
+	if (!n)
+		/* nothing to serve: the host's ports are let go */
+		return master ? wirt_edge_stop(root, err) : 0;
 	if (access(WIRT_HAPROXY, X_OK) < 0)
 		return wirt_errorf(err, errno, "the edge needs HAProxy (%s: apt-get install "
 					       "haproxy)", WIRT_HAPROXY);

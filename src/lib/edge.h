@@ -21,8 +21,8 @@
 #define WIRT_HAPROXY "/usr/sbin/haproxy"
 
 /* Generates, checks and applies the configuration; starts HAProxy when it is not
- * running (and there is a domain), reloads it when it is, and returns once the new
- * worker serves. The caller holds wirt_edge_lock(). */
+ * running, reloads it when it is, and returns once the new worker serves; with no
+ * domain left it stops HAProxy. The caller holds wirt_edge_lock(). */
 int wirt_edge_apply(const char *root, const struct wirt_hostconf *hc, struct wirt_error *err);
 
 /* Stops HAProxy (its connections end); the configuration stays. */

@@ -453,6 +453,28 @@ static int wait_ready(const char *edge, pid_t old_worker, pid_t master,
 	return wirt_error_plain(err, EIO, "the edge did not come up (see %s/haproxy.log)", edge);
 }
 
+/* Why HAProxy would not run: the last ALERT of its log, one line. */
+static const char *last_alert(const char *log, char *buf, size_t size)
+{
+	static char text[65536];
+	ssize_t n = wirt_read_file(log, text, sizeof(text));
+	char *p, *eol;
+
+	snprintf(buf, size, "see %s", log);
+	if (n <= 0)
+		return buf;
+	p = NULL;
+	for (char *q = text; (q = strstr(q, "[ALERT]")); q++)
+		p = q;
+	if (!p)
+		return buf;
+	eol = strchr(p, '\n');
+	if (eol)
+		*eol = '\0';
+	snprintf(buf, size, "%s", p);
+	return buf;
+}
+
 static int start(const char *edge, struct wirt_error *err)
 {
 	char cfg[PATH_MAX], master[PATH_MAX + 16], pid[PATH_MAX], log[PATH_MAX];
@@ -480,9 +502,12 @@ static int start(const char *edge, struct wirt_error *err)
 		_exit(127);
 	}
 	for (int i = 0; i < 200 && !m; i++) {
-		if (waitpid(child, &status, WNOHANG) == child)
-			return wirt_error_plain(err, EIO, "the edge (haproxy) exited at once "
-						     "(see %s)", log);
+		if (waitpid(child, &status, WNOHANG) == child) {
+			char why[512];
+
+			return wirt_error_plain(err, EIO, "the edge (haproxy) exited at once: %s",
+						last_alert(log, why, sizeof(why)));
+		}
 		m = master_pid(edge);
 		if (!m)
 			usleep(25000);

@@ -289,3 +289,28 @@ int wirt_domain_vserver_gone(const char *root, const char *vserver, struct wirt_
 		return r;
 	return wirt_edge_apply(root, &hc, err);
 }
+
+int wirt_domain_vserver_changed(const char *root, const char *vserver, struct wirt_error *err)
+{
+	_cleanup_free_ struct wirt_domain *v = NULL;
+	_cleanup_close_ int lock = -1;
+	struct wirt_hostconf hc;
+	size_t n;
+	bool has = false;
+	int r;
+
+	r = wirt_domain_list(root, &v, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		has |= strcmp(v[i].vserver, vserver) == 0;
+	if (!has)
+		return 0;
+	r = wirt_hostconf_load(&hc, err);
+	if (r < 0)
+		return r;
+	lock = wirt_edge_lock(root, err);
+	if (lock < 0)
+		return lock;
+	return wirt_edge_apply(root, &hc, err);
+}

@@ -93,6 +93,9 @@ int wirt_domain_delete(const char *root, const char *vserver, const char *name,
 int wirt_domain_renew(const char *root, char *const *names, size_t n, bool force,
 		      const struct wirt_domain_options *o, struct wirt_error *err);
 
+/* Applies the edge when vServer 'vserver' has domains (its addresses changed). */
+int wirt_domain_vserver_changed(const char *root, const char *vserver, struct wirt_error *err);
+
 /* Removes the domains of a vServer being deleted and applies the edge. */
 int wirt_domain_vserver_gone(const char *root, const char *vserver, struct wirt_error *err);
 

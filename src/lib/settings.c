@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "domain.h"
 #include "fsutil.h"
 #include "netaddr.h"
 #include "netpool.h"
@@ -409,10 +410,15 @@ int wirt_vserver_set(const char *root, const char *name, char *const *assignment
 		     struct wirt_error *err)
 {
 	struct assignments a = { assignments, n };
+	int r;
 
 	if (n == 0)
 		return wirt_error_invalid(err, "nothing to set");
-	return settings_apply(root, name, edit_assign, &a, err);
+	r = settings_apply(root, name, edit_assign, &a, err);
+	/* its addresses may have changed: the edge forwards its domains to the new one */
+	if (r == 0 && wirt_domain_vserver_changed(root, name, err) < 0)
+		return wirt_error_prefix(err, "set, but the edge did not follow");
+	return r;
 }
 
 struct port_edit {

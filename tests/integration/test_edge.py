@@ -50,7 +50,7 @@ def edge(wirt):
     wirt.write_host_config(text=f"[network]\npool = {pool}\n[edge]\nlisten = {ip}\n"
                                 f"http_port = {port}\nhttps_port = {free_port(ip)}\n")
     try:
-        yield ip, port
+        yield ip, port, f"10.232.{n}."
     finally:
         wirt("edge", "stop", check=False)
         host_cmd("ip", "route", "delete", "blackhole", pool)
@@ -83,7 +83,7 @@ def edge_pid(wirt):
 
 
 def test_routes_by_host_and_passes_the_client(wirt, edge):
-    ip, port = edge
+    ip, port, _ = edge
     web(wirt, "a")
     web(wirt, "b")
     wirt("domain", "add", "a", "a.test", "www.a.test", "--tls", "off")
@@ -107,7 +107,7 @@ def test_routes_by_host_and_passes_the_client(wirt, edge):
 
 
 def test_refused_configuration_leaves_the_working_one(wirt, edge):
-    ip, port = edge
+    ip, port, _ = edge
     web(wirt, "a")
     wirt("domain", "add", "a", "a.test", "--tls", "off")
     current = os.readlink(os.path.join(wirt.root, "edge", "current"))
@@ -133,7 +133,7 @@ def test_refused_configuration_leaves_the_working_one(wirt, edge):
 
 
 def test_reloads_drop_no_request(wirt, edge):
-    ip, port = edge
+    ip, port, _ = edge
     web(wirt, "a")
     wirt("domain", "add", "a", "a.test", "--tls", "off")
     failures, done, stop = [], [0], threading.Event()
@@ -175,7 +175,7 @@ def test_reloads_drop_no_request(wirt, edge):
 
 
 def test_last_domain_lets_the_ports_go_and_delete_takes_domains(wirt, edge):
-    ip, port = edge
+    ip, port, _ = edge
     web(wirt, "a")
     web(wirt, "b")
     wirt("domain", "add", "a", "a.test", "--tls", "off")
@@ -193,6 +193,18 @@ def test_last_domain_lets_the_ports_go_and_delete_takes_domains(wirt, edge):
                10, "HAProxy's exit")
     with pytest.raises(OSError):
         get(ip, port, "a.test", timeout=2)
+
+
+def test_edge_follows_a_new_address(wirt, edge):
+    ip, port, net = edge
+    web(wirt, "a")
+    wirt("domain", "add", "a", "a.test", "--tls", "off")
+    assert get(ip, port, "a.test") == (200, "a\n")
+    # the old address goes (blackholed now): only a reloaded edge still reaches it
+    wirt("set", "a", f"ip={net}77")
+    assert get(ip, port, "a.test") == (200, "a\n")
+    cfg = open(os.path.join(wirt.root, "edge", "current", "haproxy.cfg")).read()
+    assert f"{net}77:80" in cfg, cfg
 
 
 @pytest.mark.parametrize("name, contains", [

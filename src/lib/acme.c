@@ -16,6 +16,7 @@
 #include "edge.h"
 #include "fsutil.h"
 #include "paths.h"
+#include "tls-guest.h"
 #include "tool.h"
 #include "util.h"
 #include "vserver.h"
@@ -268,18 +269,21 @@ int wirt_acme_install(const char *root, const struct wirt_domain *d, struct wirt
 	r = write_pair(path, cert, (size_t)cn, key, (size_t)kn, 0600, 0, err);
 	if (r < 0)
 		return r;
-	/* the vServer's: its root's, the key for it alone */
+	/* the vServer's: the host's copy, root's, that fills its /etc/wirt/tls at each
+	 * start, and the running guest's view (tls-guest.h) */
 	wirt_vserver_file(dir, root, d->vserver, "tls");
 	snprintf(sub, sizeof(sub), "%s/%s", dir, base);
-	if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || chown(dir, spec.id_base, spec.id_base) < 0 ||
-	    (mkdir(sub, 0755) < 0 && errno != EEXIST) || chown(sub, spec.id_base, spec.id_base) < 0)
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || (mkdir(sub, 0700) < 0 && errno != EEXIST))
 		return wirt_errorf(err, errno, "create '%s'", sub);
 	snprintf(path, sizeof(path), "%s/fullchain.pem", sub);
-	r = write_pair(path, cert, (size_t)cn, NULL, 0, 0644, spec.id_base, err);
+	r = write_pair(path, cert, (size_t)cn, NULL, 0, 0600, 0, err);
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/privkey.pem", sub);
-		r = write_pair(path, key, (size_t)kn, NULL, 0, 0600, spec.id_base, err);
+		r = write_pair(path, key, (size_t)kn, NULL, 0, 0600, 0, err);
 	}
+	if (r == 0)
+		r = wirt_tls_guest_put(root, d->vserver, base, cert, (size_t)cn, key, (size_t)kn,
+				       spec.id_base, err);
 	return r;
 }
 

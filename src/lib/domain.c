@@ -12,6 +12,7 @@
 #include "domain.h"
 #include "fsutil.h"
 #include "paths.h"
+#include "tls-guest.h"
 #include "util.h"
 #include "validate.h"
 
@@ -284,7 +285,8 @@ int wirt_domain_remove(const char *root, const struct wirt_domain *d, struct wir
 	int r;
 
 	wirt_domain_dirname(d->name, base, sizeof(base));
-	/* the vServer's copy, the edge's certificate, then the state */
+	/* the vServer's copies (its view, the host's), the edge's certificate, the state */
+	(void)wirt_tls_guest_remove(root, d->vserver, base, &(struct wirt_error){ 0 });
 	if (wirt_vserver_file(dir, root, d->vserver, "tls") &&
 	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
 		(void)wirt_rm_rf(path);

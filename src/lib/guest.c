@@ -32,6 +32,7 @@
 #include "mount.h"
 #include "security.h"
 #include "syscalls.h"
+#include "tls-guest.h"
 #include "util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -196,9 +197,9 @@ static int mount_overlay_root(const struct wirt_guest_args *args, struct wirt_er
 	return 0;
 }
 
-/* The certificates of the vServer's domains (acme.h), read-only at /etc/wirt/tls: a
- * bind of <vserver>/tls made here, before the user namespace, so the guest cannot
- * unmount it; renewals replace files in it and appear without a restart. */
+/* The certificates of the vServer's domains at /etc/wirt/tls: a tmpfs of host root,
+ * filled from <vserver>/tls (tls-guest.h). Mounted here, before the user namespace,
+ * so the guest cannot unmount it. */
 static int mount_tls(const struct wirt_guest_args *args, struct wirt_error *err)
 {
 	char dir[PATH_MAX], *slash;
@@ -210,17 +211,11 @@ static int mount_tls(const struct wirt_guest_args *args, struct wirt_error *err)
 	if (!slash || (size_t)(slash - dir) + 5 > sizeof(dir))
 		return wirt_errorf(err, ENAMETOOLONG, "tls dir of '%s'", args->rootfs);
 	strcpy(slash + 1, "tls");
-	if (mkdir(dir, 0755) == 0) {
-		if (chown(dir, args->spec.id_base, args->spec.id_base) < 0)
-			return wirt_errorf(err, errno, "set owner of '%s'", dir);
-	} else if (errno != EEXIST) {
-		return wirt_errorf(err, errno, "create '%s'", dir);
-	}
 	root_fd = open(args->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return wirt_errorf(err, errno, "open '%s'", args->rootfs);
-	r = wirt_mount_in_root(root_fd, dir, "/etc/wirt/tls", NULL, MS_BIND | MS_RDONLY | MS_NOSUID |
-			       MS_NODEV | MS_NOEXEC, NULL, true, err);
+	r = wirt_mount_in_root(root_fd, "tmpfs", WIRT_TLS_GUEST_DIR, "tmpfs",
+			       MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=4m", true, err);
 	/* /etc/wirt, if made just now, is the guest root's as the rest of its /etc */
 	fd = r == 0 ? wirt_open_in_root(root_fd, "/etc/wirt", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)
 		    : -1;
@@ -229,6 +224,16 @@ static int mount_tls(const struct wirt_guest_args *args, struct wirt_error *err)
 		r = wirt_errorf(err, errno, "set owner of /etc/wirt");
 	if (fd >= 0)
 		close(fd);
+	if (r == 0) {
+		fd = wirt_open_in_root(root_fd, WIRT_TLS_GUEST_DIR,
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		if (fd < 0)
+			r = wirt_errorf(err, -fd, "open %s", WIRT_TLS_GUEST_DIR);
+		else
+			r = wirt_tls_guest_fill(dir, fd, args->spec.id_base, err);
+		if (fd >= 0)
+			close(fd);
+	}
 	close(root_fd);
 	return r;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Certificates through uacme: see acme.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -204,13 +205,15 @@ static int write_hook(const char *edge, const char *root, char *out, struct wirt
 static int write_pair(const char *path, const char *a, size_t an, const char *b, size_t bn,
 		      mode_t mode, uid_t owner, struct wirt_error *err)
 {
-	char tmp[PATH_MAX + 8];
+	char tmp[PATH_MAX + 16];
+	const char *slash = strrchr(path, '/');
 	int fd, r = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	/* beside it, a name of its own length: a domain's may be 253 characters */
+	snprintf(tmp, sizeof(tmp), "%.*s/.tmp.XXXXXX", (int)(slash - path), path);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return wirt_errorf(err, errno, "write '%s'", tmp);
+		return wirt_errorf(err, errno, "write '%s'", path);
 	if (write(fd, a, an) != (ssize_t)an || (bn && write(fd, b, bn) != (ssize_t)bn) ||
 	    fchown(fd, owner, owner) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0)
 		r = wirt_errorf(err, errno, "write '%s'", tmp);
@@ -222,22 +225,80 @@ static int write_pair(const char *path, const char *a, size_t an, const char *b,
 	return r;
 }
 
+/* <edge>/acme/orders/<domain>/: the domain's key, its request, its certificate. */
+static int order_dir(char *buf, const char *root, const struct wirt_domain *d)
+{
+	char orders[PATH_MAX], base[WIRT_DOMAIN_MAX + 16];
+	int r = wirt_edge_dir(orders, root, "acme/orders");
+
+	if (r < 0)
+		return r;
+	wirt_domain_dirname(d->name, base, sizeof(base));
+	if (snprintf(buf, PATH_MAX, "%s/%s", orders, base) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 static int read_pair(const char *root, const struct wirt_domain *d, char *cert, ssize_t *cn,
 		     char *key, ssize_t *kn, struct wirt_error *err)
 {
-	char acme[PATH_MAX], path[PATH_MAX + WIRT_DOMAIN_MAX + 32];
-	int r = wirt_edge_dir(acme, root, "acme");
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	int r = order_dir(dir, root, d);
 
 	if (r < 0)
 		return wirt_errorf(err, -r, "edge dir of '%s'", root);
-	snprintf(path, sizeof(path), "%s/%s/cert.pem", acme, d->name);
+	snprintf(path, sizeof(path), "%s/req-cert.pem", dir);
 	*cn = wirt_read_file(path, cert, 65536);
 	if (*cn < 0)
 		return wirt_errorf(err, (int)-*cn, "read '%s'", path);
-	snprintf(path, sizeof(path), "%s/private/%s/key.pem", acme, d->name);
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
 	*kn = wirt_read_file(path, key, 16384);
 	if (*kn < 0)
 		return wirt_errorf(err, (int)-*kn, "read '%s'", path);
+	return 0;
+}
+
+/* A new key and a request for the domain alone (no subject: a name may be longer than
+ * a CN's 64 characters). The key becomes key.pem only once its certificate is had. */
+static int make_request(const char *dir, const struct wirt_domain *d, struct wirt_error *err)
+{
+	char key[PATH_MAX + 16], csr[PATH_MAX + 16], san[WIRT_DOMAIN_MAX + 16];
+	char out[WIRT_TOOL_OUTPUT_MAX];
+	int r;
+
+	if (wirt_mkdir_p(dir, 0700) < 0)
+		return wirt_errorf(err, errno, "create '%s'", dir);
+	snprintf(key, sizeof(key), "%s/key.new", dir);
+	snprintf(csr, sizeof(csr), "%s/req.csr", dir);
+	snprintf(san, sizeof(san), "subjectAltName=DNS:%s", d->name);
+	r = wirt_tool_run((char *const[]){ "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+					   "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+					   "-out", csr, "-subj", "/", "-addext", san, NULL },
+			  out, sizeof(out));
+	if (r != 0)
+		return wirt_errorf(err, r < 0 ? -r : EIO, "certificate request for '%s'%s%s",
+				   d->name, r > 0 ? ": " : "", r > 0 ? wirt_tool_last_line(out) : "");
+	chmod(key, 0600);
+	return 0;
+}
+
+/* After an issuance: the new key is the key; uacme's copies of older certificates go. */
+static int keep_request(const char *dir, struct wirt_error *err)
+{
+	_cleanup_closedir_ DIR *dd = NULL;
+	char from[PATH_MAX + 16], to[PATH_MAX + 16], old[PATH_MAX + 300];
+	struct dirent *de;
+
+	snprintf(from, sizeof(from), "%s/key.new", dir);
+	snprintf(to, sizeof(to), "%s/key.pem", dir);
+	if (rename(from, to) < 0)
+		return wirt_errorf(err, errno, "rename '%s'", from);
+	dd = opendir(dir);
+	while (dd && (de = readdir(dd)))
+		if (strncmp(de->d_name, "req-cert-", 9) == 0) {
+			snprintf(old, sizeof(old), "%s/%s", dir, de->d_name);
+			unlink(old);
+		}
 	return 0;
 }
 
@@ -265,7 +326,7 @@ int wirt_acme_install(const char *root, const struct wirt_domain *d, struct wirt
 		r = -errno;
 	if (r < 0)
 		return wirt_errorf(err, -r, "create '%s'", dir);
-	snprintf(path, sizeof(path), "%s/%s.pem", dir, base);
+	snprintf(path, sizeof(path), "%s/%s", dir, base);
 	r = write_pair(path, cert, (size_t)cn, key, (size_t)kn, 0600, 0, err);
 	if (r < 0)
 		return r;
@@ -314,7 +375,7 @@ int wirt_acme_obtain(const char *root, const struct wirt_hostconf *hc, struct wi
 {
 	_cleanup_free_ char *out = malloc(ACME_OUTPUT_MAX);
 	char edge[PATH_MAX], uacme_dir[PATH_MAX], hook[PATH_MAX], bundle[PATH_MAX];
-	char pem[PATH_MAX + WIRT_DOMAIN_MAX + 16];
+	char order[PATH_MAX], csr[PATH_MAX + 16], pem[PATH_MAX + 32];
 	const char *directory = hc->edge.acme_directory[0] ? hc->edge.acme_directory
 							  : WIRT_ACME_DIRECTORY_DEFAULT;
 	struct wirt_error e = { 0 };
@@ -335,11 +396,16 @@ int wirt_acme_obtain(const char *root, const struct wirt_hostconf *hc, struct wi
 	if (r == 0)
 		r = ensure_account(uacme_dir, directory, hc->edge.acme_email,
 				   hc->edge.acme_ca_bundle[0] ? bundle : NULL, out, &e);
+	if (r == 0)
+		r = order_dir(order, root, d) < 0 ? wirt_errorf(&e, ENAMETOOLONG, "order dir")
+						    : make_request(order, d, &e);
 	if (r == 0) {
-		/* -f: wirt decides when to renew (a third of the lifetime before the end) */
+		/* issue from our request: the key stays ours, the files are named by us (a
+		 * wildcard's and its base domain's would share uacme's own directory). -f:
+		 * wirt decides when to renew (a third of the lifetime before the end). */
+		snprintf(csr, sizeof(csr), "%s/req.csr", order);
 		r = run_uacme((char *const[]){ WIRT_UACME, "-c", uacme_dir, "-a", (char *)directory,
-					       "-h", hook, "-t", "EC", "-y", "-f", "issue",
-					       d->name, NULL },
+					       "-h", hook, "-y", "-f", "-o", "issue", csr, NULL },
 			      hc->edge.acme_ca_bundle[0] ? bundle : NULL, out, ACME_OUTPUT_MAX);
 		if (r != 0) {
 			char msg[WIRT_DOMAIN_ERROR_MAX];
@@ -349,9 +415,11 @@ int wirt_acme_obtain(const char *root, const struct wirt_hostconf *hc, struct wi
 		}
 	}
 	if (r == 0) {
-		snprintf(pem, sizeof(pem), "%s/%s/cert.pem", uacme_dir, d->name);
+		snprintf(pem, sizeof(pem), "%s/req-cert.pem", order);
 		r = cert_info(pem, d, &e);
 	}
+	if (r == 0)
+		r = keep_request(order, &e);
 	if (r == 0)
 		r = wirt_acme_install(root, d, &e);
 	if (r == 0) {

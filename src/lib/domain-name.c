@@ -137,6 +137,10 @@ int wirt_domain_validate(const char *name, bool allow_wildcard, char *out,
 		if (!allow_wildcard)
 			return wirt_error_invalid(err, "invalid domain '%s': a wildcard needs "
 						       "DNS-01 ([edge] dns01_hook)", shown);
+		/* its files are named "_wildcard.rest": within NAME_MAX */
+		if (len > WIRT_DOMAIN_MAX - 6)
+			return wirt_error_invalid(err, "invalid domain '%s': a wildcard name is at "
+						       "most %d characters", shown, WIRT_DOMAIN_MAX - 6);
 		p += 2;
 	}
 	for (;;) {

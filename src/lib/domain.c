@@ -291,8 +291,11 @@ int wirt_domain_remove(const char *root, const struct wirt_domain *d, struct wir
 	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
 		(void)wirt_rm_rf(path);
 	if (wirt_edge_dir(dir, root, "certs") == 0 &&
-	    snprintf(path, sizeof(path), "%s/%s.pem", dir, base) < (int)sizeof(path))
+	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
 		(void)unlink(path);
+	if (wirt_edge_dir(dir, root, "acme/orders") == 0 &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
+		(void)wirt_rm_rf(path);
 	r = domain_file(path, root, d->name);
 	if (r == 0 && unlink(path) < 0 && errno != ENOENT)
 		r = -errno;
@@ -324,7 +327,7 @@ int wirt_domain_list(const char *root, struct wirt_domain **ret, size_t *ret_n,
 	if (!d)
 		return errno == ENOENT ? 0 : wirt_errorf(err, errno, "open '%s'", dir);
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp"))
+		if (de->d_name[0] == '.') /* a file being written */
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;

@@ -132,7 +132,7 @@ static void cert_path(char *out, size_t size, const char *edge, const struct wir
 	char base[WIRT_DOMAIN_MAX + 16];
 
 	wirt_domain_dirname(d->name, base, sizeof(base));
-	snprintf(out, size, "%s/certs/%s.pem", edge, base);
+	snprintf(out, size, "%s/certs/%s", edge, base);
 }
 
 /* ---- the configuration ----------------------------------------------------------------- */
@@ -140,7 +140,8 @@ static void cert_path(char *out, size_t size, const char *edge, const struct wir
 struct gen {
 	const char *root, *edge, *dir; /* dir: the generation's own */
 	const struct wirt_hostconf *hc;
-	struct text cfg, hosts, hosts_wild, https, https_wild, pt, pt_wild, crts;
+	struct text cfg, hosts, hosts_wild, tls_hosts, tls_hosts_wild, https, https_wild, pt,
+		pt_wild, crts;
 };
 
 static void binds(struct gen *g, unsigned port)
@@ -160,17 +161,18 @@ static void binds(struct gen *g, unsigned port)
 	}
 }
 
-/* Host-based routing, the same on port 80 and behind TLS. */
-static void route_by_host(struct gen *g)
+/* Host-based routing by the map 'map' (port 80: every domain's "hosts"; behind TLS only
+ * the edge-terminated ones' "tls-hosts": a --tls off domain is not served over TLS). */
+static void route_by_host(struct gen *g, const char *map)
 {
 	static const char host[] = "req.hdr(host),field(1,:),lower";
 
 	put(&g->cfg,
-	    "    use_backend %%[%s,map(%s/hosts.map)] if { %s,map(%s/hosts.map) -m found }\n"
-	    "    use_backend %%[%s,map_end(%s/hosts-wild.map)] if { %s,map_end(%s/hosts-wild.map) "
+	    "    use_backend %%[%s,map(%s/%s.map)] if { %s,map(%s/%s.map) -m found }\n"
+	    "    use_backend %%[%s,map_end(%s/%s-wild.map)] if { %s,map_end(%s/%s-wild.map) "
 	    "-m found }\n"
 	    "    default_backend be_nohost\n",
-	    host, g->dir, host, g->dir, host, g->dir, host, g->dir);
+	    host, g->dir, map, host, g->dir, map, host, g->dir, map, host, g->dir, map);
 }
 
 static void config_head(struct gen *g, uint32_t tag)
@@ -212,7 +214,7 @@ static void config_head(struct gen *g, uint32_t tag)
 	    "if { %s,map(%s/https.map) -m found } || { %s,map_end(%s/https-wild.map) -m found }\n"
 	    "    http-request set-header X-Forwarded-Proto http\n",
 	    token, g->edge, token, g->edge, host, port, host, g->dir, host, g->dir);
-	route_by_host(g);
+	route_by_host(g, "hosts");
 	put(&g->cfg,
 	    "\n# port 443: the TLS stream's SNI picks passthrough to a vServer, else termination\n"
 	    "frontend fe_tls\n"
@@ -237,7 +239,7 @@ static void config_head(struct gen *g, uint32_t tag)
 	    "    bind abns@wirt-%08x-tls accept-proxy ssl crt-list %s/crt-list alpn h2,http/1.1\n"
 	    "    http-request set-header X-Forwarded-Proto https\n",
 	    g->dir, g->dir, g->dir, g->dir, tag, tag, g->dir);
-	route_by_host(g);
+	route_by_host(g, "tls-hosts");
 	put(&g->cfg,
 	    "\nbackend be_nohost\n"
 	    "    mode http\n"
@@ -292,6 +294,8 @@ static void maps(struct gen *g, const struct wirt_domain *v, size_t n)
 
 		backend_name(name, sizeof(name), d, false);
 		map_line(&g->hosts, &g->hosts_wild, d, name);
+		if (d->tls == WIRT_TLS_EDGE)
+			map_line(&g->tls_hosts, &g->tls_hosts_wild, d, name);
 		if (has_cert(d))
 			map_line(&g->https, &g->https_wild, d, "1");
 		if (d->tls == WIRT_TLS_PASSTHROUGH) {
@@ -589,8 +593,9 @@ static int switch_current(const char *edge, const char *dir, struct wirt_error *
 
 static void gen_free(struct gen *g)
 {
-	struct text *all[] = { &g->cfg, &g->hosts, &g->hosts_wild, &g->https, &g->https_wild,
-			       &g->pt, &g->pt_wild, &g->crts };
+	struct text *all[] = { &g->cfg,	     &g->hosts, &g->hosts_wild, &g->tls_hosts,
+			       &g->tls_hosts_wild, &g->https, &g->https_wild, &g->pt,
+			       &g->pt_wild,	     &g->crts };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		free(all[i]->s);
@@ -602,7 +607,8 @@ static int generate(struct gen *g, const struct wirt_domain *v, size_t n, struct
 		const char *name;
 		struct text *t;
 	} files[] = { { "haproxy.cfg", &g->cfg },   { "hosts.map", &g->hosts },
-		      { "hosts-wild.map", &g->hosts_wild }, { "https.map", &g->https },
+		      { "hosts-wild.map", &g->hosts_wild }, { "tls-hosts.map", &g->tls_hosts },
+		      { "tls-hosts-wild.map", &g->tls_hosts_wild }, { "https.map", &g->https },
 		      { "https-wild.map", &g->https_wild }, { "passthrough.map", &g->pt },
 		      { "passthrough-wild.map", &g->pt_wild }, { "crt-list", &g->crts } };
 	uint32_t tag = wirt_hash(g->root);

@@ -543,7 +543,7 @@ static int write_file_replace(const char *path, const void *data, size_t len, mo
 	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int dir_fd = -1;
 	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash;
+	const char *slash, *base;
 	int r;
 
 	slash = strrchr(path, '/');
@@ -555,7 +555,11 @@ static int write_file_replace(const char *path, const void *data, size_t len, mo
 		return -ENAMETOOLONG;
 	if (!dir[0])
 		strcpy(dir, "/");
-	r = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, slash ? slash + 1 : path);
+	/* ".<name>.XXXXXX", or ".tmp.XXXXXX" where that would pass NAME_MAX */
+	base = slash ? slash + 1 : path;
+	if (strlen(base) + 8 > NAME_MAX)
+		base = "tmp";
+	r = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
 	if (r < 0 || (size_t)r >= sizeof(tmp))
 		return -ENAMETOOLONG;
 

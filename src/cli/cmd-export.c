@@ -8,11 +8,11 @@
 int cmd_export(struct wirt_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"no-template", no_argument, NULL, 'n'},
-	        {NULL, 0, NULL, 0},
+		{ "no-template", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct wirt_export_options eo = {0};
-	struct wirt_error err = {0};
+	struct wirt_export_options eo = { 0 };
+	struct wirt_error err = { 0 };
 	struct cli_progress bar;
 	int c, r;
 

@@ -10,13 +10,13 @@
 int cmd_import(struct wirt_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"ip", required_argument, NULL, 'i'},
-	        {NULL, 0, NULL, 0},
+		{ "ip", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct wirt_import_options io = {0};
+	struct wirt_import_options io = { 0 };
 	struct wirt_import_result res;
-	struct wirt_error err = {0};
-	struct wirt_net net = {0};
+	struct wirt_error err = { 0 };
+	struct wirt_net net = { 0 };
 	struct cli_progress bar;
 	const char *file;
 	int c, r;

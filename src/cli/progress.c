@@ -15,7 +15,7 @@ void cli_progress_init(struct cli_progress *p, const char *verb, const char *nam
 
 static void human(uint64_t n, char *buf, size_t size)
 {
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	double v = (double)n;
 	unsigned u = 0;
 

@@ -44,7 +44,7 @@ static int shift_acl(struct archive_entry *e, const struct wirt_id_shift *s)
 		if ((tag == ARCHIVE_ENTRY_ACL_USER || tag == ARCHIVE_ENTRY_ACL_GROUP) &&
 		    (r = shift_id(qual, s, &id)) < 0)
 			break;
-		v[i++] = (struct acl_item){type, permset, tag, (int)id};
+		v[i++] = (struct acl_item){ type, permset, tag, (int)id };
 	}
 	if (r == 0) {
 		archive_entry_acl_clear(e);

@@ -34,7 +34,7 @@ struct export_job {
 	char config[WIRT_BACKUP_CONFIG_MAX];
 	ssize_t config_len;
 	uint64_t done, total;
-	time_t last_report;
+	struct wirt_progress_tick tick;
 	struct wirt_zstd_out *zstd;
 	struct wirt_error zstd_err; /* of the last failed write_zstd */
 };
@@ -63,15 +63,7 @@ static int add_size(const char *path, const struct stat *st, int flag, struct FT
 
 static void report(struct export_job *job, bool last)
 {
-	time_t now;
-
-	if (!job->opts->progress)
-		return;
-	now = time(NULL);
-	if (!last && now == job->last_report)
-		return;
-	job->last_report = now;
-	job->opts->progress(job->opts->progress_ctx, job->done, job->total);
+	wirt_progress_report(&job->tick, job->done, job->total, last);
 }
 
 static int write_file_entry(struct archive *out, const char *path, const void *data, size_t n,
@@ -216,7 +208,7 @@ static int export_run(void *ctx, struct wirt_error *err)
 	        .from = job->spec->id_base, .to = 0, .outside = 65534 /* the overflow id */};
 	int r;
 
-	if (job->opts->progress) {
+	if (job->tick.fn) {
 		tree_total = 0;
 		if (job->template_rootfs)
 			nftw(job->template_rootfs, add_size, 32, FTW_PHYS | FTW_MOUNT);
@@ -307,7 +299,7 @@ int wirt_vserver_export(const char *root, const char *name, const char *file,
                         const struct wirt_export_options *opts, struct wirt_error *err)
 {
 	_cleanup_close_ int lock = -1;
-	struct wirt_backup_manifest m = {.format = WIRT_BACKUP_FORMAT};
+	struct wirt_backup_manifest m = { .format = WIRT_BACKUP_FORMAT };
 	struct export_job *job = NULL;
 	struct wirt_template_info info;
 	struct wirt_status st;
@@ -331,6 +323,7 @@ int wirt_vserver_export(const char *root, const char *name, const char *file,
 	if (!job)
 		return wirt_errorf(err, ENOMEM, "export");
 	job->opts = opts;
+	job->tick = (struct wirt_progress_tick){ opts->progress, opts->progress_ctx, 0 };
 	job->spec = &spec;
 	job->file = file;
 	job->out_fd = -1;

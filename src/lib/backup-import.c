@@ -36,7 +36,7 @@ struct import_job {
 	struct archive *in;
 	struct archive_entry *entry; /* read, not yet extracted; NULL at the end */
 	uint64_t total;              /* the archive's size (0: a pipe) */
-	time_t last_report;
+	struct wirt_progress_tick tick;
 	/* the layer's extraction (in a child where the vServer has a disk) */
 	const char *layer;
 	struct wirt_id_shift to_host;
@@ -44,16 +44,8 @@ struct import_job {
 
 static void report(struct import_job *job, bool last)
 {
-	time_t now;
-
-	if (!job->opts->progress)
-		return;
-	now = time(NULL);
-	if (!last && now == job->last_report)
-		return;
-	job->last_report = now;
-	job->opts->progress(job->opts->progress_ctx, (uint64_t)archive_filter_bytes(job->in, -1),
-	                    job->total);
+	wirt_progress_report(&job->tick, (uint64_t)archive_filter_bytes(job->in, -1), job->total,
+			     last);
 }
 
 /* The next entry into job->entry (NULL at the end). */
@@ -337,7 +329,8 @@ int wirt_vserver_import(const char *root, const char *file, const struct wirt_im
 {
 	_cleanup_(wirt_archive_read_freep) struct archive *in = NULL;
 	_cleanup_close_ int fd = -1;
-	struct import_job job = {.opts = opts, .file = file};
+	struct import_job job = { .opts = opts, .file = file,
+				  .tick = { opts->progress, opts->progress_ctx, 0 } };
 	struct wirt_backup_manifest m;
 	struct wirt_spec spec;
 	struct wirt_error ignored;
@@ -372,7 +365,7 @@ int wirt_vserver_import(const char *root, const char *file, const struct wirt_im
 	r = wirt_name_validate("vServer", spec.name, err);
 	if (r < 0)
 		return r;
-	if (wirt_vserver_load(root, spec.name, &(struct wirt_spec){0}, &ignored) == 0)
+	if (wirt_vserver_load(root, spec.name, &(struct wirt_spec){ 0 }, &ignored) == 0)
 		return wirt_error_plain(err, EEXIST, "vServer '%s' exists", spec.name);
 	snprintf(res->name, sizeof(res->name), "%s", spec.name);
 	r = choose_template(root, &m, res->template_name, &import, &res->template_differs, err);

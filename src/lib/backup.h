@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "error.h"
 #include "spec.h"
@@ -41,6 +42,27 @@
 
 /* Called now and then with what is done so far of 'total' bytes (total 0: unknown). */
 typedef void (*wirt_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/* Calls fn at most once a second, and with 'last' always (the final figure). */
+struct wirt_progress_tick {
+	wirt_progress_fn fn;
+	void *ctx;
+	time_t last_report;
+};
+
+static inline void wirt_progress_report(struct wirt_progress_tick *t, uint64_t done,
+					uint64_t total, bool last)
+{
+	time_t now;
+
+	if (!t->fn)
+		return;
+	now = time(NULL);
+	if (!last && now == t->last_report)
+		return;
+	t->last_report = now;
+	t->fn(t->ctx, done, total);
+}
 
 struct wirt_backup_manifest {
 	unsigned format;

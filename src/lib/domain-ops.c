@@ -261,49 +261,22 @@ int wirt_domain_renew(const char *root, char *const *names, size_t n, bool force
 	return apply_and_reload(root, &hc, v, n_done, o, err);
 }
 
-int wirt_domain_vserver_gone(const char *root, const char *vserver, struct wirt_error *err)
+/* After a vServer changed or went: the edge applied anew when it has domains, which
+ * are removed first with 'gone'. */
+static int vserver_domains(const char *root, const char *vserver, bool gone,
+			   struct wirt_error *err)
 {
 	_cleanup_free_ struct wirt_domain *v = NULL;
 	_cleanup_close_ int lock = -1;
 	struct wirt_hostconf hc;
-	size_t n, removed = 0;
+	size_t n, has = 0;
 	int r;
 
 	r = wirt_domain_list(root, &v, &n, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		removed += strcmp(v[i].vserver, vserver) == 0;
-	if (!removed)
-		return 0;
-	r = wirt_hostconf_load(&hc, err);
-	if (r < 0)
-		return r;
-	lock = wirt_edge_lock(root, err);
-	if (lock < 0)
-		return lock;
-	for (size_t i = 0; i < n && r == 0; i++)
-		if (strcmp(v[i].vserver, vserver) == 0)
-			r = wirt_domain_remove(root, &v[i], err);
-	if (r < 0)
-		return r;
-	return wirt_edge_apply(root, &hc, err);
-}
-
-int wirt_domain_vserver_changed(const char *root, const char *vserver, struct wirt_error *err)
-{
-	_cleanup_free_ struct wirt_domain *v = NULL;
-	_cleanup_close_ int lock = -1;
-	struct wirt_hostconf hc;
-	size_t n;
-	bool has = false;
-	int r;
-
-	r = wirt_domain_list(root, &v, &n, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++)
-		has |= strcmp(v[i].vserver, vserver) == 0;
+		has += strcmp(v[i].vserver, vserver) == 0;
 	if (!has)
 		return 0;
 	r = wirt_hostconf_load(&hc, err);
@@ -312,5 +285,20 @@ int wirt_domain_vserver_changed(const char *root, const char *vserver, struct wi
 	lock = wirt_edge_lock(root, err);
 	if (lock < 0)
 		return lock;
+	for (size_t i = 0; gone && i < n && r == 0; i++)
+		if (strcmp(v[i].vserver, vserver) == 0)
+			r = wirt_domain_remove(root, &v[i], err);
+	if (r < 0)
+		return r;
 	return wirt_edge_apply(root, &hc, err);
+}
+
+int wirt_domain_vserver_gone(const char *root, const char *vserver, struct wirt_error *err)
+{
+	return vserver_domains(root, vserver, true, err);
+}
+
+int wirt_domain_vserver_changed(const char *root, const char *vserver, struct wirt_error *err)
+{
+	return vserver_domains(root, vserver, false, err);
 }

@@ -106,7 +106,7 @@ static int pump(struct wirt_zstd_out *z, ZSTD_inBuffer *in, ZSTD_EndDirective mo
                 struct wirt_error *err)
 {
 	for (;;) {
-		ZSTD_outBuffer out = {z->buf, z->cap, 0};
+		ZSTD_outBuffer out = { z->buf, z->cap, 0 };
 		size_t left = zstd.ZSTD_compressStream2(z->cctx, &out, in, mode);
 		int r;
 
@@ -125,14 +125,14 @@ static int pump(struct wirt_zstd_out *z, ZSTD_inBuffer *in, ZSTD_EndDirective mo
 int wirt_zstd_out_write(struct wirt_zstd_out *z, const void *buf, size_t len,
                         struct wirt_error *err)
 {
-	ZSTD_inBuffer in = {buf, len, 0};
+	ZSTD_inBuffer in = { buf, len, 0 };
 
 	return pump(z, &in, ZSTD_e_continue, err);
 }
 
 int wirt_zstd_out_finish(struct wirt_zstd_out *z, struct wirt_error *err)
 {
-	ZSTD_inBuffer in = {NULL, 0, 0};
+	ZSTD_inBuffer in = { NULL, 0, 0 };
 
 	return pump(z, &in, ZSTD_e_end, err);
 }

@@ -350,7 +350,8 @@ int wirt_domain_list(const char *root, struct wirt_domain **ret, size_t *ret_n,
 		}
 		n++;
 	}
-	qsort(v, n, sizeof(*v), by_name);
+	if (n)
+		qsort(v, n, sizeof(*v), by_name);
 	*ret = v;
 	*ret_n = n;
 	return 0;

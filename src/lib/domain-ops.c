@@ -10,10 +10,32 @@
 #include "acme.h"
 #include "domain.h"
 #include "edge.h"
+#include "fsutil.h"
 #include "hostconf.h"
+#include "paths.h"
+#include "tls-guest.h"
 #include "tool.h"
 #include "util.h"
 #include "vserver.h"
+
+int wirt_domain_remove(const char *root, const struct wirt_domain *d, struct wirt_error *err)
+{
+	char path[PATH_MAX], dir[PATH_MAX], base[WIRT_DOMAIN_MAX + 16];
+
+	wirt_domain_dirname(d->name, base, sizeof(base));
+	/* the vServer's copies (its view, the host's), the edge's certificate, its order */
+	(void)wirt_tls_guest_remove(root, d->vserver, base, &(struct wirt_error){ 0 });
+	if (wirt_vserver_file(dir, root, d->vserver, "tls") &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
+		(void)wirt_rm_rf(path);
+	if (wirt_edge_dir(dir, root, "certs") == 0 &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
+		(void)unlink(path);
+	if (wirt_edge_dir(dir, root, "acme/orders") == 0 &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
+		(void)wirt_rm_rf(path);
+	return wirt_domain_forget(root, d->name, err);
+}
 
 static void warn(const struct wirt_domain_options *o, const char *domain,
 		 const struct wirt_error *err)

@@ -12,7 +12,6 @@
 #include "domain.h"
 #include "fsutil.h"
 #include "paths.h"
-#include "tls-guest.h"
 #include "util.h"
 #include "validate.h"
 
@@ -279,28 +278,15 @@ int wirt_domain_save(const char *root, const struct wirt_domain *d, struct wirt_
 	return 0;
 }
 
-int wirt_domain_remove(const char *root, const struct wirt_domain *d, struct wirt_error *err)
+int wirt_domain_forget(const char *root, const char *name, struct wirt_error *err)
 {
-	char path[PATH_MAX], dir[PATH_MAX], base[WIRT_DOMAIN_MAX + 16];
-	int r;
+	char path[PATH_MAX];
+	int r = domain_file(path, root, name);
 
-	wirt_domain_dirname(d->name, base, sizeof(base));
-	/* the vServer's copies (its view, the host's), the edge's certificate, the state */
-	(void)wirt_tls_guest_remove(root, d->vserver, base, &(struct wirt_error){ 0 });
-	if (wirt_vserver_file(dir, root, d->vserver, "tls") &&
-	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
-		(void)wirt_rm_rf(path);
-	if (wirt_edge_dir(dir, root, "certs") == 0 &&
-	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
-		(void)unlink(path);
-	if (wirt_edge_dir(dir, root, "acme/orders") == 0 &&
-	    snprintf(path, sizeof(path), "%s/%s", dir, base) < (int)sizeof(path))
-		(void)wirt_rm_rf(path);
-	r = domain_file(path, root, d->name);
 	if (r == 0 && unlink(path) < 0 && errno != ENOENT)
 		r = -errno;
 	if (r < 0)
-		return wirt_errorf(err, -r, "remove domain '%s'", d->name);
+		return wirt_errorf(err, -r, "remove domain '%s'", name);
 	return 0;
 }
 

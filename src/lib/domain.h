@@ -62,7 +62,10 @@ int wirt_domain_load(const char *root, const char *name, struct wirt_domain *d,
 		     struct wirt_error *err);
 /* Writes it atomically. */
 int wirt_domain_save(const char *root, const struct wirt_domain *d, struct wirt_error *err);
-/* Removes its state and certificate files (the host's and the vServer's copies). */
+/* Removes its state file alone. */
+int wirt_domain_forget(const char *root, const char *name, struct wirt_error *err);
+/* Removes its state and certificate files (the host's and the vServer's copies):
+ * domain-ops.c. */
 int wirt_domain_remove(const char *root, const struct wirt_domain *d, struct wirt_error *err);
 /* Every domain, sorted by name; *ret malloc'ed. */
 int wirt_domain_list(const char *root, struct wirt_domain **ret, size_t *ret_n,

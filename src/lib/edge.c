@@ -102,6 +102,41 @@ static int vserver_target(const char *root, const char *name, char *out, size_t 
 	return 0;
 }
 
+/* A domain's vServer address, found once per apply (edge_targets). */
+struct edge_target {
+	char addr[WIRT_NETADDR_TEXT_MAX + 2];
+};
+
+/* The targets of 'v', each vServer's config read once; a domain whose vServer is gone or
+ * has no address is left out of v (not fatal: the others are served on, and a vServer's
+ * delete removes its domains). *ret_n is what is left. */
+static int edge_targets(const char *root, struct wirt_domain *v, size_t n,
+			struct edge_target **ret, size_t *ret_n, struct wirt_error *err)
+{
+	struct edge_target *t = calloc(n ? n : 1, sizeof(*t));
+	struct wirt_error ignored;
+	size_t k = 0;
+
+	if (!t)
+		return wirt_errorf(err, ENOMEM, "the edge's configuration");
+	for (size_t i = 0; i < n; i++) {
+		size_t same = k;
+
+		for (size_t j = 0; j < k && same == k; j++)
+			if (strcmp(v[j].vserver, v[i].vserver) == 0)
+				same = j;
+		if (same < k)
+			t[k] = t[same];
+		else if (vserver_target(root, v[i].vserver, t[k].addr, sizeof(t[k].addr),
+					&ignored) < 0)
+			continue;
+		v[k++] = v[i];
+	}
+	*ret = t;
+	*ret_n = k;
+	return 0;
+}
+
 /* Backend names: be_<vserver>_<xff|proxy> (HTTP), pt_<vserver>_<plain|proxy> (TLS). */
 static void backend_name(char *out, size_t size, const struct wirt_domain *d, bool tls)
 {
@@ -248,12 +283,13 @@ static void config_head(struct gen *g, uint32_t tag)
 }
 
 /* One backend per vServer and way of forwarding that some domain uses. */
-static void config_backends(struct gen *g, const struct wirt_domain *v, size_t n)
+static void config_backends(struct gen *g, const struct wirt_domain *v,
+			    const struct edge_target *targets, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char name[WIRT_NAME_MAX + 16], target[WIRT_NETADDR_TEXT_MAX + 2];
+		char name[WIRT_NAME_MAX + 16];
+		const char *target = targets[i].addr;
 		bool seen_http = false, seen_tls = v[i].tls != WIRT_TLS_PASSTHROUGH;
-		struct wirt_error ignored;
 
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(v[j].vserver, v[i].vserver) != 0 || v[j].forward != v[i].forward)
@@ -262,9 +298,6 @@ static void config_backends(struct gen *g, const struct wirt_domain *v, size_t n
 			if (v[j].tls == WIRT_TLS_PASSTHROUGH)
 				seen_tls = true;
 		}
-		if ((seen_http && seen_tls) ||
-		    vserver_target(g->root, v[i].vserver, target, sizeof(target), &ignored) < 0)
-			continue;
 		if (!seen_http) {
 			backend_name(name, sizeof(name), &v[i], false);
 			put(&g->cfg, "\nbackend %s\n    mode http\n", name);
@@ -601,7 +634,8 @@ static void gen_free(struct gen *g)
 		free(all[i]->s);
 }
 
-static int generate(struct gen *g, const struct wirt_domain *v, size_t n, struct wirt_error *err)
+static int generate(struct gen *g, const struct wirt_domain *v, const struct edge_target *targets,
+		    size_t n, struct wirt_error *err)
 {
 	const struct {
 		const char *name;
@@ -616,7 +650,7 @@ static int generate(struct gen *g, const struct wirt_domain *v, size_t n, struct
 	int r;
 
 	config_head(g, tag);
-	config_backends(g, v, n);
+	config_backends(g, v, targets, n);
 	maps(g, v, n);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		r = write_text(g->dir, files[i].name, files[i].t, 0600, err);
@@ -636,6 +670,7 @@ static int generate(struct gen *g, const struct wirt_domain *v, size_t n, struct
 int wirt_edge_apply(const char *root, const struct wirt_hostconf *hc, struct wirt_error *err)
 {
 	_cleanup_free_ struct wirt_domain *v = NULL;
+	_cleanup_free_ struct edge_target *targets = NULL;
 	char edge[PATH_MAX], dir[PATH_MAX], acme[PATH_MAX + 16];
 	struct gen g = { .root = root, .edge = edge, .dir = dir, .hc = hc };
 	size_t n;
@@ -646,19 +681,10 @@ int wirt_edge_apply(const char *root, const struct wirt_hostconf *hc, struct wir
 	if (r < 0)
 		return wirt_errorf(err, -r, "edge dir of '%s'", root);
 	r = wirt_domain_list(root, &v, &n, err);
+	if (r == 0)
+		r = edge_targets(root, v, n, &targets, &n, err);
 	if (r < 0)
 		return r;
-	/* A domain whose vServer is gone or has no address is left out, not fatal: the
-	 * others are served on (vServer delete removes its domains). */
-	for (size_t i = 0, k = 0, len = n; i < len; i++) {
-		char target[WIRT_NETADDR_TEXT_MAX + 2];
-		struct wirt_error ignored;
-
-		if (vserver_target(root, v[i].vserver, target, sizeof(target), &ignored) == 0)
-			v[k++] = v[i];
-		else
-			n--;
-	}
 	master = master_pid(edge);
 	if (!n)
 		/* nothing to serve: the host's ports are let go */
@@ -675,7 +701,7 @@ int wirt_edge_apply(const char *root, const struct wirt_hostconf *hc, struct wir
 	if (r == 0)
 		r = new_generation(edge, dir, err);
 	if (r == 0)
-		r = generate(&g, v, n, err);
+		r = generate(&g, v, targets, n, err);
 	gen_free(&g);
 	if (r < 0) {
 		/* the refused generation stays for a look, the working one serves on */

@@ -72,6 +72,15 @@ static void run_reload(const char *root, const struct wirt_domain *d,
 	}
 }
 
+/* What every change of domains begins with: the host's settings, then the edge's lock
+ * (returned, or -errno). */
+static int edge_begin(const char *root, struct wirt_hostconf *hc, struct wirt_error *err)
+{
+	int r = wirt_hostconf_load(hc, err);
+
+	return r < 0 ? r : wirt_edge_lock(root, err);
+}
+
 /* After certificates changed: the edge, then each vServer's reload command once. */
 static int apply_and_reload(const char *root, const struct wirt_hostconf *hc,
 			    struct wirt_domain *changed, size_t n,
@@ -96,16 +105,16 @@ int wirt_domain_add(const char *root, const char *vserver, char *const *names, s
 		    const struct wirt_domain_options *o, struct wirt_error *err)
 {
 	_cleanup_free_ struct wirt_domain *v = calloc(n ? n : 1, sizeof(*v));
+	_cleanup_free_ bool *is_new = calloc(n ? n : 1, sizeof(*is_new));
 	_cleanup_close_ int lock = -1;
 	struct wirt_hostconf hc;
 	struct wirt_spec spec;
 	struct wirt_domain old;
 	struct wirt_error e;
-	size_t n_new = 0, n_issued = 0;
-	bool *is_new = NULL;
+	size_t n_issued = 0;
 	int r;
 
-	if (!v)
+	if (!v || !is_new)
 		return wirt_errorf(err, ENOMEM, "add domains");
 	r = wirt_hostconf_load(&hc, err);
 	if (r < 0)
@@ -127,25 +136,15 @@ int wirt_domain_add(const char *root, const char *vserver, char *const *names, s
 	lock = wirt_edge_lock(root, err);
 	if (lock < 0)
 		return lock;
-	is_new = calloc(n ? n : 1, sizeof(*is_new));
-	if (!is_new)
-		return wirt_errorf(err, ENOMEM, "add domains");
 	/* all checked before anything is written */
 	for (size_t i = 0; i < n; i++) {
 		if (wirt_domain_load(root, v[i].name, &old, &e) == 0) {
-			if (strcmp(old.vserver, vserver) != 0) {
-				free(is_new);
+			if (strcmp(old.vserver, vserver) != 0)
 				return wirt_error_plain(err, EEXIST, "domain '%s' belongs to vServer '%s'",
 							v[i].name, old.vserver);
-			}
-			char keep[WIRT_DOMAIN_MAX + 1];
-
-			memcpy(keep, v[i].name, sizeof(keep));
 			v[i] = old; /* its certificate and history stay */
-			memcpy(v[i].name, keep, sizeof(keep));
 		} else {
 			is_new[i] = true;
-			n_new++;
 			snprintf(v[i].vserver, sizeof(v[i].vserver), "%s", vserver);
 		}
 		v[i].tls = o->tls;
@@ -168,10 +167,8 @@ int wirt_domain_add(const char *root, const char *vserver, char *const *names, s
 			if (is_new[i])
 				(void)wirt_domain_remove(root, &v[i], &e);
 		(void)wirt_edge_apply(root, &hc, &e);
-		free(is_new);
 		return r;
 	}
-	free(is_new);
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].tls == WIRT_TLS_OFF)
 			continue;
@@ -185,8 +182,9 @@ int wirt_domain_add(const char *root, const char *vserver, char *const *names, s
 		else
 			n_issued++;
 	}
-	if (!n_issued && !n_new)
-		return wirt_edge_apply(root, &hc, err);
+	/* the edge serves the domains already; new certificates need it once more */
+	if (!n_issued)
+		return 0;
 	return apply_and_reload(root, &hc, v, n, o, err);
 }
 
@@ -200,11 +198,9 @@ int wirt_domain_delete(const char *root, const char *vserver, const char *name,
 	int r;
 
 	r = wirt_domain_validate(name, true, norm, err);
-	if (r == 0)
-		r = wirt_hostconf_load(&hc, err);
 	if (r < 0)
 		return r;
-	lock = wirt_edge_lock(root, err);
+	lock = edge_begin(root, &hc, err);
 	if (lock < 0)
 		return lock;
 	r = wirt_domain_load(root, norm, &d, err);
@@ -234,57 +230,57 @@ int wirt_domain_renew(const char *root, char *const *names, size_t n, bool force
 		      const struct wirt_domain_options *o, struct wirt_error *err)
 {
 	_cleanup_free_ struct wirt_domain *v = NULL;
+	_cleanup_free_ bool *named = NULL;
 	_cleanup_close_ int lock = -1;
 	struct wirt_hostconf hc;
 	size_t nv, n_done = 0;
 	int64_t now = (int64_t)time(NULL);
 	int r;
 
-	r = wirt_hostconf_load(&hc, err);
-	if (r < 0)
-		return r;
-	lock = wirt_edge_lock(root, err);
+	lock = edge_begin(root, &hc, err);
 	if (lock < 0)
 		return lock;
 	r = wirt_domain_list(root, &v, &nv, err);
 	if (r < 0)
 		return r;
+	named = calloc(nv ? nv : 1, sizeof(*named));
+	if (!named)
+		return wirt_errorf(err, ENOMEM, "renew");
+	for (size_t j = 0; j < nv; j++)
+		named[j] = n == 0; /* no names: all */
 	for (size_t i = 0; i < n; i++) {
 		char norm[WIRT_DOMAIN_MAX + 1];
-		bool found = false;
+		size_t j = 0;
 
 		r = wirt_domain_validate(names[i], true, norm, err);
 		if (r < 0)
 			return r;
-		for (size_t j = 0; j < nv; j++)
-			found |= strcmp(v[j].name, norm) == 0;
-		if (!found)
+		while (j < nv && strcmp(v[j].name, norm) != 0)
+			j++;
+		if (j == nv)
 			return wirt_error_plain(err, ENOENT, "no domain '%s'", norm);
+		named[j] = true;
 	}
 	for (size_t j = 0; j < nv; j++) {
 		struct wirt_error e = { 0 };
-		bool named = n == 0;
 
-		for (size_t i = 0; i < n && !named; i++) {
-			char norm[WIRT_DOMAIN_MAX + 1];
-
-			named = wirt_domain_validate(names[i], true, norm, &e) == 0 &&
-				strcmp(norm, v[j].name) == 0;
-		}
-		if (!named || !due(&v[j], force, now))
+		if (!named[j] || !due(&v[j], force, now))
 			continue;
 		if (wirt_acme_obtain(root, &hc, &v[j], &e) < 0)
 			warn(o, v[j].name, &e);
 		else
 			v[n_done++] = v[j];
 	}
+	/* nothing renewed, the edge still applied: a certificate that has ended since the
+	 * last time leaves its redirect and its crt-list line (the timer's twice a day) */
 	if (!n_done)
 		return wirt_edge_apply(root, &hc, err);
 	return apply_and_reload(root, &hc, v, n_done, o, err);
 }
 
 /* After a vServer changed or went: the edge applied anew when it has domains, which
- * are removed first with 'gone'. */
+ * are removed first with 'gone'. The first look, without the lock, spares a root
+ * without domains the edge's files. */
 static int vserver_domains(const char *root, const char *vserver, bool gone,
 			   struct wirt_error *err)
 {
@@ -301,12 +297,13 @@ static int vserver_domains(const char *root, const char *vserver, bool gone,
 		has += strcmp(v[i].vserver, vserver) == 0;
 	if (!has)
 		return 0;
-	r = wirt_hostconf_load(&hc, err);
-	if (r < 0)
-		return r;
-	lock = wirt_edge_lock(root, err);
+	lock = edge_begin(root, &hc, err);
 	if (lock < 0)
 		return lock;
+	/* read again under the lock: a domain added meanwhile goes too */
+	free(v);
+	v = NULL;
+	r = gone ? wirt_domain_list(root, &v, &n, err) : 0;
 	for (size_t i = 0; gone && i < n && r == 0; i++)
 		if (strcmp(v[i].vserver, vserver) == 0)
 			r = wirt_domain_remove(root, &v[i], err);

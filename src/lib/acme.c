@@ -201,30 +201,6 @@ static int write_hook(const char *edge, const char *root, char *out, struct wirt
 	return 0;
 }
 
-/* Writes a + b (certificate and key) to 'path' with 'mode', owned by 'owner'. */
-static int write_pair(const char *path, const char *a, size_t an, const char *b, size_t bn,
-		      mode_t mode, uid_t owner, struct wirt_error *err)
-{
-	char tmp[PATH_MAX + 16];
-	const char *slash = strrchr(path, '/');
-	int fd, r = 0;
-
-	/* beside it, a name of its own length: a domain's may be 253 characters */
-	snprintf(tmp, sizeof(tmp), "%.*s/.tmp.XXXXXX", (int)(slash - path), path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return wirt_errorf(err, errno, "write '%s'", path);
-	if (write(fd, a, an) != (ssize_t)an || (bn && write(fd, b, bn) != (ssize_t)bn) ||
-	    fchown(fd, owner, owner) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0)
-		r = wirt_errorf(err, errno, "write '%s'", tmp);
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = wirt_errorf(err, errno, "rename '%s'", tmp);
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
-
 /* <edge>/acme/orders/<domain>/: the domain's key, its request, its certificate. */
 static int order_dir(char *buf, const char *root, const struct wirt_domain *d)
 {
@@ -304,7 +280,8 @@ static int keep_request(const char *dir, struct wirt_error *err)
 
 int wirt_acme_install(const char *root, const struct wirt_domain *d, struct wirt_error *err)
 {
-	_cleanup_free_ char *cert = malloc(65536), *key = malloc(16384);
+	/* the chain, with room for the key after it (the edge's one file) */
+	_cleanup_free_ char *cert = malloc(65536 + 16384), *key = malloc(16384);
 	char dir[PATH_MAX], sub[PATH_MAX + WIRT_DOMAIN_MAX + 16], path[PATH_MAX * 2];
 	char base[WIRT_DOMAIN_MAX + 16];
 	struct wirt_spec spec;
@@ -327,9 +304,10 @@ int wirt_acme_install(const char *root, const struct wirt_domain *d, struct wirt
 	if (r < 0)
 		return wirt_errorf(err, -r, "create '%s'", dir);
 	snprintf(path, sizeof(path), "%s/%s", dir, base);
-	r = write_pair(path, cert, (size_t)cn, key, (size_t)kn, 0600, 0, err);
+	memmove(cert + cn, key, (size_t)kn); /* one file: the chain, then the key */
+	r = wirt_write_file_atomic(path, cert, (size_t)(cn + kn), 0600);
 	if (r < 0)
-		return r;
+		return wirt_errorf(err, -r, "write '%s'", path);
 	/* the vServer's: the host's copy, root's, that fills its /etc/wirt/tls at each
 	 * start, and the running guest's view (tls-guest.h) */
 	wirt_vserver_file(dir, root, d->vserver, "tls");
@@ -337,15 +315,15 @@ int wirt_acme_install(const char *root, const struct wirt_domain *d, struct wirt
 	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || (mkdir(sub, 0700) < 0 && errno != EEXIST))
 		return wirt_errorf(err, errno, "create '%s'", sub);
 	snprintf(path, sizeof(path), "%s/fullchain.pem", sub);
-	r = write_pair(path, cert, (size_t)cn, NULL, 0, 0600, 0, err);
+	r = wirt_write_file_atomic(path, cert, (size_t)cn, 0600);
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/privkey.pem", sub);
-		r = write_pair(path, key, (size_t)kn, NULL, 0, 0600, 0, err);
+		r = wirt_write_file_atomic(path, key, (size_t)kn, 0600);
 	}
-	if (r == 0)
-		r = wirt_tls_guest_put(root, d->vserver, base, cert, (size_t)cn, key, (size_t)kn,
-				       spec.id_base, err);
-	return r;
+	if (r < 0)
+		return wirt_errorf(err, -r, "write '%s'", path);
+	return wirt_tls_guest_put(root, d->vserver, base, cert, (size_t)cn, key, (size_t)kn,
+				  spec.id_base, err);
 }
 
 static int ensure_account(const char *uacme_dir, const char *directory, const char *email,

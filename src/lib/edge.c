@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "netaddr.h"
 #include "paths.h"
+#include "state.h"
 #include "tool.h"
 #include "util.h"
 #include "vserver.h"
@@ -347,8 +348,8 @@ static int default_cert(const char *edge, struct wirt_error *err)
 {
 	char pem[PATH_MAX], key[PATH_MAX], crt[PATH_MAX], out[WIRT_TOOL_OUTPUT_MAX];
 	char buf[16384];
-	int r, fd;
 	ssize_t a, b;
+	int r;
 
 	snprintf(pem, sizeof(pem), "%s/default.pem", edge);
 	if (access(pem, R_OK) == 0)
@@ -370,29 +371,18 @@ static int default_cert(const char *edge, struct wirt_error *err)
 	unlink(key), unlink(crt);
 	if (a < 0 || b < 0)
 		return wirt_errorf(err, EIO, "read the edge's default certificate");
-	fd = open(pem, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, buf, (size_t)(a + b)) != a + b) {
-		r = wirt_errorf(err, errno, "write '%s'", pem);
-		if (fd >= 0)
-			close(fd);
-		unlink(pem);
-		return r;
-	}
-	close(fd);
+	r = wirt_write_file_atomic(pem, buf, (size_t)(a + b), 0600);
+	if (r < 0)
+		return wirt_errorf(err, -r, "write '%s'", pem);
 	return 0;
 }
 
 /* ---- HAProxy's processes --------------------------------------------------------------- */
 
-static bool alive(pid_t pid)
+/* Running, not a zombie (this host's PID 1 may not reap an orphaned HAProxy soon). */
+static bool wirt_proc_alive(pid_t pid)
 {
-	char path[64], text[512], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (wirt_read_file(path, text, sizeof(text)) < 0)
-		return false;
-	p = strrchr(text, ')'); /* zombies are gone: this host's PID 1 may not reap them */
-	return p && p[1] == ' ' && p[2] != 'Z';
+	return wirt_proc_starttime(pid) != 0;
 }
 
 static pid_t master_pid(const char *edge)
@@ -405,7 +395,7 @@ static pid_t master_pid(const char *edge)
 	if (wirt_read_file(path, text, sizeof(text)) < 0)
 		return 0;
 	pid = strtol(text, NULL, 10);
-	if (pid <= 0 || !alive((pid_t)pid))
+	if (pid <= 0 || !wirt_proc_alive((pid_t)pid))
 		return 0;
 	/* still ours: its command line names this edge (a pid may be reused) */
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
@@ -483,7 +473,7 @@ static int wait_ready(const char *edge, pid_t old_worker, pid_t master,
 		if (w && w != old_worker &&
 		    socket_command(sock, "show info\n", out, sizeof(out), &ignored) == 0 && out[0])
 			return 0;
-		if (!alive(master))
+		if (!wirt_proc_alive(master))
 			break;
 		usleep(25000);
 	}
@@ -728,11 +718,11 @@ int wirt_edge_stop(const char *root, struct wirt_error *err)
 	/* The master takes its workers with it. */
 	if (kill(master, SIGTERM) < 0 && errno != ESRCH)
 		return wirt_errorf(err, errno, "stop the edge (pid %d)", (int)master);
-	for (int i = 0; i < 200 && alive(master); i++)
+	for (int i = 0; i < 200 && wirt_proc_alive(master); i++)
 		usleep(25000);
-	if (alive(master)) {
+	if (wirt_proc_alive(master)) {
 		kill(master, SIGKILL);
-		for (int i = 0; i < 40 && alive(master); i++)
+		for (int i = 0; i < 40 && wirt_proc_alive(master); i++)
 			usleep(25000);
 	}
 	return 0;

@@ -23,7 +23,6 @@
 #include "zstd-out.h"
 
 struct export_job {
-	const struct wirt_export_options *opts;
 	const struct wirt_spec *spec;
 	const char *file; /* for messages */
 	int out_fd;
@@ -322,7 +321,6 @@ int wirt_vserver_export(const char *root, const char *name, const char *file,
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return wirt_errorf(err, ENOMEM, "export");
-	job->opts = opts;
 	job->tick = (struct wirt_progress_tick){ opts->progress, opts->progress_ctx, 0 };
 	job->spec = &spec;
 	job->file = file;

@@ -31,7 +31,6 @@
 	 ARCHIVE_EXTRACT_FFLAGS)
 
 struct import_job {
-	const struct wirt_import_options *opts;
 	const char *file;
 	struct archive *in;
 	struct archive_entry *entry; /* read, not yet extracted; NULL at the end */
@@ -85,6 +84,14 @@ static ssize_t read_small(struct import_job *job, const char *name, char *buf, s
 	return (ssize_t)len;
 }
 
+/* Whether an entry's path is of part 'prefix': "prefix" itself or "prefix/...". */
+static bool in_part(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return path && strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 /* Entries "prefix" and "prefix/..." become "." and "..." (hard link targets alike);
  * -EAGAIN for an entry of another part, -EINVAL for a hard link out of the part. */
 static int strip_prefix(struct archive_entry *e, const char *prefix, struct wirt_error *err)
@@ -93,7 +100,7 @@ static int strip_prefix(struct archive_entry *e, const char *prefix, struct wirt
 	const char *p = archive_entry_pathname(e), *l = archive_entry_hardlink(e);
 	char path[PATH_MAX];
 
-	if (!p || strncmp(p, prefix, n) != 0 || (p[n] != '\0' && p[n] != '/'))
+	if (!in_part(p, prefix))
 		return -EAGAIN;
 	snprintf(path, sizeof(path), "%s", p[n] && p[n + 1] ? p + n + 1 : ".");
 	archive_entry_copy_pathname(e, path);
@@ -154,13 +161,10 @@ static int extract_part(struct import_job *job, const char *prefix,
 /* Skips the entries of part 'prefix' (a template this host has already). */
 static int skip_part(struct import_job *job, const char *prefix, struct wirt_error *err)
 {
-	size_t n = strlen(prefix);
 	int r;
 
 	while (job->entry) {
-		const char *p = archive_entry_pathname(job->entry);
-
-		if (!p || strncmp(p, prefix, n) != 0 || (p[n] != '\0' && p[n] != '/'))
+		if (!in_part(archive_entry_pathname(job->entry), prefix))
 			return 0;
 		if (archive_read_data_skip(job->in) < ARCHIVE_WARN)
 			return wirt_archive_fail(job->in, "read", job->file, err);
@@ -329,7 +333,7 @@ int wirt_vserver_import(const char *root, const char *file, const struct wirt_im
 {
 	_cleanup_(wirt_archive_read_freep) struct archive *in = NULL;
 	_cleanup_close_ int fd = -1;
-	struct import_job job = { .opts = opts, .file = file,
+	struct import_job job = { .file = file,
 				  .tick = { opts->progress, opts->progress_ctx, 0 } };
 	struct wirt_backup_manifest m;
 	struct wirt_spec spec;
@@ -403,7 +407,7 @@ int wirt_vserver_import(const char *root, const char *file, const struct wirt_im
 		wirt_vserver_file(layer, root, spec.name, "upper");
 	}
 	job.layer = layer;
-	if (!job.entry || strncmp(archive_entry_pathname(job.entry), "layer", 5) != 0) {
+	if (!job.entry || !in_part(archive_entry_pathname(job.entry), "layer")) {
 		r = wirt_error_plain(err, EINVAL, "'%s': %s where the layer should begin", file,
 		                     job.entry ? archive_entry_pathname(job.entry) : "the end");
 		goto fail;

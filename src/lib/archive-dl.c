@@ -3,6 +3,8 @@
 #define WIRT_ARCHIVE_DL_IMPL
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 
 #include "archive-dl.h"
 
@@ -77,4 +79,31 @@ int wirt_archive_copy_data(struct archive *in, struct archive *out, const char *
 		if (wirt_dl_archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
 			return wirt_archive_fail(out, "extract from archive", file, err);
 	}
+}
+
+int wirt_archive_extract_entry(struct archive *in, struct archive *out, struct archive_entry *e,
+			       const char *part, const char *file, struct wirt_error *err)
+{
+	int r;
+
+	if (wirt_dl_archive_write_header(out, e) < ARCHIVE_WARN) {
+		char what[PATH_MAX + 64];
+
+		if (part)
+			snprintf(what, sizeof(what), "extract %s/%s from", part,
+				 wirt_dl_archive_entry_pathname(e));
+		else
+			snprintf(what, sizeof(what), "extract '%s' from archive",
+				 wirt_dl_archive_entry_pathname(e));
+		return wirt_archive_fail(out, what, file, err);
+	}
+	if (wirt_dl_archive_entry_size(e) > 0) {
+		r = wirt_archive_copy_data(in, out, file, err);
+		if (r < 0)
+			return r;
+	}
+	if (wirt_dl_archive_write_finish_entry(out) < ARCHIVE_WARN)
+		return wirt_archive_fail(out, part ? "extract from" : "extract from archive", file,
+					 err);
+	return 0;
 }

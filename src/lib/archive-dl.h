@@ -99,6 +99,11 @@ void wirt_archive_write_freep(struct archive **a);
 int wirt_archive_fail(struct archive *a, const char *what, const char *file,
                       struct wirt_error *err);
 
+/* Writes entry 'e' read from 'in' (header, data, finish) to disk writer 'out'. Messages
+ * name it "'path'" of "archive 'file'", or with 'part' "part/path" of "'file'". */
+int wirt_archive_extract_entry(struct archive *in, struct archive *out, struct archive_entry *e,
+			       const char *part, const char *file, struct wirt_error *err);
+
 /* Copies the current entry's data from reader 'in' to disk writer 'out', holes kept. */
 int wirt_archive_copy_data(struct archive *in, struct archive *out, const char *file,
                            struct wirt_error *err);

@@ -134,20 +134,9 @@ static int extract_part(struct import_job *job, const char *prefix,
 			r = wirt_backup_shift_entry(job->entry, shift, err);
 		if (r < 0)
 			return wirt_error_prefix(err, "'%s'", job->file);
-		if (archive_write_header(out, job->entry) < ARCHIVE_WARN) {
-			char what[PATH_MAX + 32];
-
-			snprintf(what, sizeof(what), "extract %s/%s from", prefix,
-			         archive_entry_pathname(job->entry));
-			return wirt_archive_fail(out, what, job->file, err);
-		}
-		if (archive_entry_size(job->entry) > 0) {
-			r = wirt_archive_copy_data(job->in, out, job->file, err);
-			if (r < 0)
-				return r;
-		}
-		if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-			return wirt_archive_fail(out, "extract from", job->file, err);
+		r = wirt_archive_extract_entry(job->in, out, job->entry, prefix, job->file, err);
+		if (r < 0)
+			return r;
 		r = next_entry(job, err);
 		if (r < 0)
 			return r;

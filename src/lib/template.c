@@ -923,20 +923,9 @@ static int extract_all(struct archive *in, struct archive *out, const char *tarb
 		if (r < ARCHIVE_WARN)
 			return wirt_archive_fail(in, "read archive", tarball, err);
 		strip_leading_slashes(entry);
-		if (archive_write_header(out, entry) < ARCHIVE_WARN) {
-			char what[PATH_MAX + 32];
-
-			snprintf(what, sizeof(what), "extract '%s' from archive",
-				 archive_entry_pathname(entry));
-			return wirt_archive_fail(out, what, tarball, err);
-		}
-		if (archive_entry_size(entry) > 0) {
-			r = wirt_archive_copy_data(in, out, tarball, err);
-			if (r < 0)
-				return r;
-		}
-		if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-			return wirt_archive_fail(out, "extract from archive", tarball, err);
+		r = wirt_archive_extract_entry(in, out, entry, NULL, tarball, err);
+		if (r < 0)
+			return r;
 	}
 	if (n == 0)
 		return wirt_error_plain(err, ENODATA, "read archive '%s': no entries", tarball);

@@ -8,6 +8,7 @@
  * wirt domain acme-hook METHOD TYPE IDENT TOKEN AUTH     (uacme's hook: not for people)
  * (domain.h, acme.h, edge.h; docs/edge.md).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -169,8 +170,10 @@ static int domain_renew(struct wirt_cli *cli, int argc, char **argv)
 	size_t n = 0;
 	int r;
 
-	if (!names)
-		return cli_fail(&(struct wirt_error){ .code = 12, .msg = "out of memory" });
+	if (!names) {
+		wirt_errorf(&err, ENOMEM, "domain renew");
+		return cli_fail(&err);
+	}
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--force") == 0)
 			force = true;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "netaddr.h"
 
 int cli_fail(const struct wirt_error *err)
 {
@@ -55,4 +56,16 @@ void cli_json_string(const char *s)
 			putchar(c);
 	}
 	putchar('"');
+}
+
+int cli_add_ip(const char *verb, const char *arg, struct wirt_net *net)
+{
+	struct wirt_error err = { 0 };
+
+	if (net->n_addrs >= WIRT_NET_ADDRS_MAX)
+		return cli_usage(verb, "at most %d --ip", WIRT_NET_ADDRS_MAX);
+	if (wirt_netaddr_parse(arg, &net->addrs[net->n_addrs], &err) < 0)
+		return cli_usage(verb, "--ip: %s", err.msg);
+	net->n_addrs++;
+	return 0;
 }

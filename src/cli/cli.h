@@ -64,6 +64,11 @@ void cli_progress_update(void *ctx, uint64_t done, uint64_t total);
 /* Ends the bar's line, if one was drawn. */
 void cli_progress_end(struct cli_progress *p);
 
+/* One more --ip ADDR[/PREFIX] of 'verb' into net (clone, import). 0, or the usage exit
+ * status it printed. */
+struct wirt_net;
+int cli_add_ip(const char *verb, const char *arg, struct wirt_net *net);
+
 /* Verbs, one file each. */
 int cmd_template(struct wirt_cli *cli, int argc, char **argv);
 int cmd_create(struct wirt_cli *cli, int argc, char **argv);

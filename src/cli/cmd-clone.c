@@ -5,7 +5,6 @@
 
 #include "cli.h"
 #include "clone.h"
-#include "netaddr.h"
 
 int cmd_clone(struct wirt_cli *cli, int argc, char **argv)
 {
@@ -21,11 +20,8 @@ int cmd_clone(struct wirt_cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (net.n_addrs >= WIRT_NET_ADDRS_MAX)
-				return cli_usage("clone", "at most %d --ip", WIRT_NET_ADDRS_MAX);
-			if (wirt_netaddr_parse(optarg, &net.addrs[net.n_addrs], &err) < 0)
-				return cli_usage("clone", "--ip: %s", err.msg);
-			net.n_addrs++;
+			if (cli_add_ip("clone", optarg, &net) != 0)
+				return WIRT_EXIT_USAGE;
 			break;
 		case ':':
 			return cli_usage("clone", "option '%s' needs a value", argv[optind - 1]);

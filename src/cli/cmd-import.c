@@ -5,7 +5,6 @@
 
 #include "backup.h"
 #include "cli.h"
-#include "netaddr.h"
 
 int cmd_import(struct wirt_cli *cli, int argc, char **argv)
 {
@@ -25,11 +24,8 @@ int cmd_import(struct wirt_cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (net.n_addrs >= WIRT_NET_ADDRS_MAX)
-				return cli_usage("import", "at most %d --ip", WIRT_NET_ADDRS_MAX);
-			if (wirt_netaddr_parse(optarg, &net.addrs[net.n_addrs], &err) < 0)
-				return cli_usage("import", "--ip: %s", err.msg);
-			net.n_addrs++;
+			if (cli_add_ip("import", optarg, &net) != 0)
+				return WIRT_EXIT_USAGE;
 			break;
 		case ':':
 			return cli_usage("import", "option '%s' needs a value", argv[optind - 1]);

@@ -425,7 +425,9 @@ static int socket_command(const char *path, const char *cmd, char *out, size_t s
 		r = wirt_errorf(err, errno, "connect to '%s'", path);
 		goto out;
 	}
-	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) || shutdown(fd, SHUT_WR) < 0) {
+	/* MSG_NOSIGNAL: a worker that goes away mid-reload is an error, not our SIGPIPE */
+	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd) ||
+	    shutdown(fd, SHUT_WR) < 0) {
 		r = wirt_errorf(err, errno, "write to '%s'", path);
 		goto out;
 	}

@@ -39,7 +39,7 @@ import pytest
 from acme_ca import Pebble, free_port, missing_binaries, tcp_listeners
 from conftest import (assert_one_error_line, error_lines, host_pids, proc_alive, proc_cmdline,
                       show, wait_until)
-from test_network import Net, _subnet_in_use
+from test_network import net  # noqa: F401 (a fixture: the vServers' blackholed subnet)
 
 NEEDED = ("pebble", "pebble-challtestsrv", "haproxy", "uacme")
 
@@ -49,26 +49,6 @@ NEEDED = ("pebble", "pebble-challtestsrv", "haproxy", "uacme")
 
 def _lo_in_use(n):
     return tcp_listeners({f"127.77.{n}.{h}" for h in range(256)})
-
-
-@pytest.fixture
-def vnet(wirt):
-    """A 10.231.M.0/24 no other test uses right now, blackholed on the host meanwhile."""
-    rng = random.SystemRandom()
-    for _ in range(50):
-        m = rng.randint(16, 239)
-        if not _subnet_in_use(m):
-            break
-    else:
-        pytest.fail("no free 10.231.M.0/24 for the test")
-    nt = Net(m)
-    cp = subprocess.run(["ip", "-4", "route", "add", "blackhole", nt.pool], capture_output=True,
-                        text=True)
-    assert cp.returncode == 0, f"blackhole route {nt.pool}" + show(cp)
-    try:
-        yield nt
-    finally:
-        subprocess.run(["ip", "-4", "route", "delete", "blackhole", nt.pool], capture_output=True)
 
 
 class Edge:
@@ -123,7 +103,7 @@ def _kill_group(p):
     p.wait(timeout=10)
 
 
-def _edge_fixture(wirt, vnet, validity):
+def _edge_fixture(wirt, net, validity):
     if missing_binaries(NEEDED):
         pytest.skip("not installed: " + " ".join(missing_binaries(NEEDED)))
     rng = random.SystemRandom()
@@ -133,7 +113,7 @@ def _edge_fixture(wirt, vnet, validity):
             break
     else:
         pytest.fail("no free 127.77.N.0/24 for the test")
-    e = Edge(wirt, vnet, n)
+    e = Edge(wirt, net, n)
     e.pb = Pebble(e.ca_ip, http_port=e.http_port, default_ipv4=e.ip, validity=validity)
     try:
         e.pb.start()
@@ -182,14 +162,14 @@ def _edge_teardown(e):
 
 
 @pytest.fixture
-def edge(wirt, vnet):
-    yield from _edge_fixture(wirt, vnet, None)
+def edge(wirt, net):
+    yield from _edge_fixture(wirt, net, None)
 
 
 @pytest.fixture
-def edge_short(wirt, vnet):
+def edge_short(wirt, net):
     """Pebble issuing certificates that live 120 s."""
-    yield from _edge_fixture(wirt, vnet, 120)
+    yield from _edge_fixture(wirt, net, 120)
 
 
 # ---- vServers -------------------------------------------------------------------------------

@@ -8,21 +8,21 @@ edge lets its ports go with its last domain and a vServer's delete takes its dom
 test_domains.py covers certificates against a real ACME CA.
 
 The edge listens on a loopback address of the test's own; the vServers' subnet is
-blackholed on the host while the test runs (as in test_network.py), so nothing the
-edge forwards can leave the machine.
+test_network.py's, blackholed on the host while the test runs, so nothing the edge
+forwards can leave the machine.
 """
 import json
 import os
 import random
 import shutil
 import socket
-import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import assert_one_error_line, host_cmd, show, wait_until
+from conftest import assert_one_error_line, wait_until
+from test_network import net  # noqa: F401 (a fixture: the vServers' blackholed subnet)
 
 pytestmark = pytest.mark.skipif(not shutil.which("haproxy", path="/usr/sbin:/usr/bin"),
                                 reason="the edge needs HAProxy (apt-get install haproxy)")
@@ -35,25 +35,17 @@ def free_port(ip):
 
 
 @pytest.fixture
-def edge(wirt):
-    """Host config: a pool of the test's own (blackholed) and an edge on 127.0.N.1."""
+def edge(wirt, net):
+    """Host config: the test's own (blackholed) pool and an edge on a loopback address."""
     rng = random.SystemRandom()
-    for _ in range(50):
-        n = rng.randint(16, 239)
-        if f"10.232.{n}." not in host_cmd("ip", "route", "show", "table", "all").stdout:
-            break
-    pool = f"10.232.{n}.0/24"
-    cp = host_cmd("ip", "route", "add", "blackhole", pool)
-    assert cp.returncode == 0, show(cp)
     ip = f"127.0.{rng.randint(80, 250)}.{rng.randint(2, 250)}"
     port = free_port(ip)
-    wirt.write_host_config(text=f"[network]\npool = {pool}\n[edge]\nlisten = {ip}\n"
+    wirt.write_host_config(text=f"[network]\npool = {net.pool}\n[edge]\nlisten = {ip}\n"
                                 f"http_port = {port}\nhttps_port = {free_port(ip)}\n")
     try:
-        yield ip, port, f"10.232.{n}."
+        yield ip, port, net
     finally:
         wirt("edge", "stop", check=False)
-        host_cmd("ip", "route", "delete", "blackhole", pool)
 
 
 def get(ip, port, host, path="/", timeout=5):
@@ -201,10 +193,10 @@ def test_edge_follows_a_new_address(wirt, edge):
     wirt("domain", "add", "a", "a.test", "--tls", "off")
     assert get(ip, port, "a.test") == (200, "a\n")
     # the old address goes (blackholed now): only a reloaded edge still reaches it
-    wirt("set", "a", f"ip={net}77")
+    wirt("set", "a", f"ip={net.v4(77)}")
     assert get(ip, port, "a.test") == (200, "a\n")
     cfg = open(os.path.join(wirt.root, "edge", "current", "haproxy.cfg")).read()
-    assert f"{net}77:80" in cfg, cfg
+    assert f"{net.v4(77)}:80" in cfg, cfg
 
 
 @pytest.mark.parametrize("name, contains", [
